@@ -1,0 +1,5 @@
+import sys
+
+from cebot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,171 @@
+"""Database tables (SQLModel on SQLAlchemy 2). Alembic in ``migrations/`` owns the schema.
+
+Every row belongs to a workspace (``workspace_id``); services scope every
+query by it. Hours are integer quarter hours (``hours_q``), never floats.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names so Alembic autogenerate and both databases agree.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_type=sa.JSON, nullable=False)
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace (team) that uses cebot."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    settings: dict[str, Any] = _json(dict)
+    created_at: datetime = _ts()
+
+
+class Member(SQLModel, table=True):
+    """A person in a workspace who uses cebot."""
+
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "slack_user_id", name="uq_member_workspace_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    slack_user_id: str = Field(max_length=32)
+    display_name: str = Field(default="", max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    role: str = Field(default="member", max_length=16)
+    """``member`` or ``manager`` (Slack admins and owners are managers whatever this says)."""
+    is_slack_admin: bool = Field(default=False)
+    reminders_enabled: bool = Field(default=True)
+    snoozed_until: date | None = Field(default=None)
+    profile_refreshed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = _ts()
+
+
+class Credential(SQLModel, table=True):
+    """A licence or certification a member tracks against a requirement set."""
+
+    __table_args__ = (sa.UniqueConstraint("member_id", "requirement_key", name="uq_credential_member_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    requirement_key: str = Field(max_length=64)
+    licence_number: str | None = Field(default=None, max_length=64)
+    state: str | None = Field(default=None, max_length=8)
+    issue_date: date | None = None
+    deadline: date | None = None
+    """The current cycle's deadline as the user gave it (or as computed when they started tracking)."""
+    birth_month: int | None = None
+    birth_day: int | None = None
+    first_cycle: bool = Field(default=False)
+    cpr_expires_on: date | None = None
+    created_at: datetime = _ts()
+
+
+class CEEntry(SQLModel, table=True):
+    """One completed course in a member's ledger."""
+
+    __tablename__ = "ce_entry"
+    __table_args__ = (
+        sa.Index("ix_ce_entry_member_completed", "member_id", "completed_on"),
+        sa.CheckConstraint("hours_q > 0 AND hours_q <= 160", name="hours_range"),
+        sa.CheckConstraint("delivery_format IN ('in_person', 'live_online', 'home_study')", name="format"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    title: str = Field(max_length=200)
+    provider: str | None = Field(default=None, max_length=200)
+    approval_number: str | None = Field(default=None, max_length=64)
+    completed_on: date
+    hours_q: int
+    """Hours in quarters (``6`` is 1.5 h)."""
+    delivery_format: str = Field(default="in_person", max_length=16)
+    subjects: list[str] = _json(list)
+    certificate_ref: str | None = Field(default=None, max_length=64)
+    certificate_url: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class EntryChange(SQLModel, table=True):
+    """A member's change to their ledger, kept so ``/ce undo`` can reverse the last one."""
+
+    __tablename__ = "entry_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    entry_id: int = Field(foreign_key="ce_entry.id")
+    action: str = Field(max_length=16)
+    """``logged``, ``edited`` or ``deleted``."""
+    before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    undone_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = _ts()
+
+
+class Milestone(SQLModel, table=True):
+    """A pathway step a member has reached (AMMA)."""
+
+    __table_args__ = (sa.UniqueConstraint("member_id", "pathway", "step", name="uq_milestone_member_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    pathway: str = Field(default="AMMA", max_length=64)
+    step: str = Field(max_length=64)
+    completed_on: date
+    notes: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _ts()
+
+
+class WorkspaceRequirementSet(SQLModel, table=True):
+    """A requirement set a clinic manager defined, with the same schema as the shipped TOML files."""
+
+    __tablename__ = "workspace_requirement_set"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "key", name="uq_wrs_workspace_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    key: str = Field(max_length=64)
+    definition: str
+    """The set as TOML text, validated by the catalog loader before it is stored."""
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Slack event ids already handled, so a retry (``X-Slack-Retry-Num``) never acts twice."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=32)
+    created_at: datetime = _ts()
