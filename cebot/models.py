@@ -80,6 +80,8 @@ class Credential(SQLModel, table=True):
     """The current cycle's deadline as the user gave it (or as computed when they started tracking)."""
     birth_month: int | None = None
     birth_day: int | None = None
+    birth_year: int | None = None
+    """Only where the rule needs it (Virginia: renewal years with the parity of the birth year)."""
     first_cycle: bool = Field(default=False)
     cpr_expires_on: date | None = None
     created_at: datetime = _ts()
