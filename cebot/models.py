@@ -171,3 +171,35 @@ class ProcessedEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=64)
     team_id: str = Field(max_length=32)
     created_at: datetime = _ts()
+
+
+class Delivery(SQLModel, table=True):
+    """One scheduled message (a reminder or a weekly summary), claimed before it is sent and marked after.
+
+    The unique key ``(workspace_id, recipient, kind, period)`` makes the claim the
+    lock: two clocks that try to send the same message both INSERT, one wins.
+    ``status`` is ``claimed`` (being sent, or waiting for a retry at
+    ``next_attempt_at``), ``sent`` or ``failed`` (gave up after the last try).
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "recipient", "kind", "period", name="uq_delivery_key"),
+        sa.Index("ix_delivery_status_next", "status", "next_attempt_at"),
+        sa.CheckConstraint("status IN ('claimed', 'sent', 'failed')", name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    recipient: str = Field(max_length=32)
+    """A Slack user id (direct message) or channel id (summary)."""
+    kind: str = Field(max_length=16)
+    period: str = Field(max_length=96)
+    status: str = Field(default="claimed", max_length=8)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    """When a claimed row may be claimed again: the lease end while sending, the retry time after an error."""
+    claimed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    last_error: str | None = Field(default=None, max_length=500)
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts()
