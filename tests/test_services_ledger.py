@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -114,16 +115,14 @@ def test_edit_or_delete_of_someone_elses_entry_is_not_found(engine: Engine, owne
     before = None
     with session_scope(engine) as s:
         before = _counts(s)
-    for action in ("edit", "delete", "get"):
-        with pytest.raises(NotFound) as info, session_scope(engine) as s:
-            alice = s.get(Member, alice_id)
-            assert alice is not None
-            if action == "edit":
-                ledger.edit_entry(session=s, member=alice, entry_id=other_id, changes={"hours": 4})
-            elif action == "delete":
-                ledger.delete_entry(session=s, member=alice, entry_id=other_id)
-            else:
-                ledger.get_entry(session=s, member=alice, entry_id=other_id)
+    calls = {
+        "edit": lambda s, m, i: ledger.edit_entry(session=s, member=m, entry_id=i, changes={"hours": 4}),
+        "delete": lambda s, m, i: ledger.delete_entry(session=s, member=m, entry_id=i),
+        "get": lambda s, m, i: ledger.get_entry(session=s, member=m, entry_id=i),
+    }
+    for call in calls.values():
+        with pytest.raises(NotFound) as info:
+            _as(engine, alice_id, lambda s, m, call=call: call(s, m, other_id))
         assert info.value.message == (f"I couldn't find entry #{other_id} in your log. "
                                       "Try /ce list to see your entries.")
     with session_scope(engine) as s:
@@ -132,11 +131,17 @@ def test_edit_or_delete_of_someone_elses_entry_is_not_found(engine: Engine, owne
         assert row is not None
         assert (row.hours_q, row.deleted_at) == (12, None)
     missing = other_id + 1000
-    with pytest.raises(NotFound) as info2, session_scope(engine) as s:
-        alice = s.get(Member, alice_id)
-        assert alice is not None
-        ledger.edit_entry(session=s, member=alice, entry_id=missing, changes={"hours": 4})
+    with pytest.raises(NotFound) as info2:
+        _as(engine, alice_id, lambda s, m: calls["edit"](s, m, missing))
     assert info2.value.message == f"I couldn't find entry #{missing} in your log. Try /ce list to see your entries."
+
+
+def _as(engine: Engine, member_id: int | None, call: Callable[[Session, Member], object]) -> object:
+    """Run ``call`` for the member in its own transaction, as one Slack request would."""
+    with session_scope(engine) as s:
+        member = s.get(Member, member_id)
+        assert member is not None
+        return call(s, member)
 
 
 def test_edit_refuses_bad_changes(session: Session) -> None:
@@ -204,11 +209,13 @@ def test_services_flush_but_never_commit(engine: Engine) -> None:
     """A failure later in the same transaction rolls back a logged entry too: nothing is half-saved."""
     with session_scope(engine) as s:
         alice_id = _people(s)[0].id
-    with pytest.raises(RuntimeError), session_scope(engine) as s:
-        alice = s.get(Member, alice_id)
-        assert alice is not None
-        ledger.log_entry(session=s, member=alice, request=_req())
+
+    def log_then_fail(s: Session, m: Member) -> None:
+        ledger.log_entry(session=s, member=m, request=_req())
         raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        _as(engine, alice_id, log_then_fail)
     with session_scope(engine) as s:
         assert _counts(s) == (0, 0)
         assert s.exec(select(func.count()).select_from(Workspace)).one() == 2

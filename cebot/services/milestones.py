@@ -6,12 +6,13 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from cebot.domain.amma import STEP_KEYS
 from cebot.models import Member, Milestone
 from cebot.services.errors import InvalidRequest
 from cebot.services.ledger import EARLIEST_DATE, _latest_allowed_date
 
 AMMA = "AMMA"
-AMMA_STEPS: tuple[str, ...] = ("accredited_program", "mblex", "experience", "continuing_education", "amma_exam")
+AMMA_STEPS: tuple[str, ...] = STEP_KEYS
 
 
 def record_milestone(
@@ -47,7 +48,7 @@ def record_milestone(
 def list_milestones(*, session: Session, member: Member, pathway: str = AMMA) -> dict[str, date]:
     """The steps the member has reached, step -> date."""
     rows = session.exec(
-        select(Milestone.step, Milestone.completed_on).where(
+        select(col(Milestone.step), col(Milestone.completed_on)).where(
             Milestone.workspace_id == member.workspace_id,
             Milestone.member_id == member.id,
             Milestone.pathway == pathway,

@@ -42,7 +42,7 @@ def ensure_workspace(*, session: Session, team_id: str, name: str | None = None)
     if workspace is None:
         session.flush()
         _insert_ignoring_conflict(
-            session, Workspace.__table__,
+            session, sa.inspect(Workspace).local_table,
             {"team_id": team_id, "name": name or "", "timezone": "UTC", "settings": {}, "created_at": utcnow()},
             ["team_id"],
         )
@@ -82,7 +82,7 @@ def ensure_member(
     if member is None:
         session.flush()
         _insert_ignoring_conflict(
-            session, Member.__table__,
+            session, sa.inspect(Member).local_table,
             {
                 "workspace_id": workspace.id, "slack_user_id": slack_user_id, "display_name": "",
                 "timezone": "UTC", "role": MEMBER, "is_slack_admin": False, "reminders_enabled": True,
