@@ -6,7 +6,6 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -14,6 +13,7 @@ from cebot.domain.catalog import Catalog, CatalogError, dump_requirement_set, lo
 from cebot.domain.cycles import current_window
 from cebot.domain.cycles import needs as what_is_needed
 from cebot.domain.facts import CredentialFacts
+from cebot.domain.parsing import TrackRequest
 from cebot.domain.requirements import DeadlineKind, RequirementSet
 from cebot.models import Credential, Member, Workspace, WorkspaceRequirementSet, utcnow
 from cebot.services.errors import InvalidRequest, NotFound
@@ -134,18 +134,6 @@ def _check_date(value: date | None, what: str, *, earliest: date, latest: date) 
     return value
 
 
-def _birthday_parts(value: Any) -> tuple[int | None, int | None, int | None]:
-    """(month, day, year) from a date, a (month, day[, year]) tuple or an object with month/day."""
-    if value is None:
-        return None, None, None
-    if isinstance(value, date):
-        return value.month, value.day, value.year
-    if isinstance(value, tuple):
-        month, day, *rest = value
-        return int(month), int(day), (int(rest[0]) if rest and rest[0] is not None else None)
-    return getattr(value, "month", None), getattr(value, "day", None), getattr(value, "year", None)
-
-
 def _check_birthday(month: int | None, day: int | None) -> None:
     if month is None and day is None:
         return
@@ -153,13 +141,6 @@ def _check_birthday(month: int | None, day: int | None) -> None:
         date(2000, int(month or 0), int(day or 0))  # 2000 is a leap year: Feb 29 is a real birthday
     except ValueError as exc:
         raise InvalidRequest("That birthday isn't a real date: give it like birthday:3/14.") from exc
-
-
-def _attr(request: Any, *names: str) -> Any:
-    for name in names:
-        if hasattr(request, name):
-            return getattr(request, name)
-    return None
 
 
 def credential_facts(credential: Credential, milestones: Mapping[str, date] | None = None) -> CredentialFacts:
@@ -189,15 +170,15 @@ def get_credential(*, session: Session, member: Member, key: str) -> Credential 
     ).first()
 
 
-def track(*, session: Session, member: Member, request: Any, today: date | None = None) -> TrackResult:
+def track(*, session: Session, member: Member, request: TrackRequest, today: date | None = None) -> TrackResult:
     """Start tracking a licence or certification, or update what cebot knows about it.
 
-    ``request`` is a ``TrackRequest``. Values left None keep what is stored. If no
+    Values left None in ``request`` keep what is stored. If no
     deadline is given and the rule can place it, the computed deadline is stored.
     """
     today = today or _today()
     catalog = resolve_catalog(session=session, workspace_id=member.workspace_id)
-    key = str(request.key or "").strip()
+    key = (request.key or "").strip()
     try:
         rs = catalog.require(key)
     except CatalogError as exc:
@@ -207,13 +188,14 @@ def track(*, session: Session, member: Member, request: Any, today: date | None 
                            latest=today.replace(year=today.year + LATEST_DEADLINE_YEARS, day=min(today.day, 28)))
     issue_date = _check_date(request.issue_date, "licence issue date", earliest=EARLIEST,
                              latest=today + timedelta(days=1))
-    cpr = _check_date(_attr(request, "cpr_expires", "cpr_expires_on"), "CPR card expiry", earliest=date(1990, 1, 1),
+    cpr = _check_date(request.cpr_expires, "CPR card expiry", earliest=date(1990, 1, 1),
                       latest=today.replace(year=today.year + 10, day=min(today.day, 28)))
-    month, day, year = _birthday_parts(_attr(request, "birthday"))
+    month, day = request.birthday if request.birthday is not None else (None, None)
+    year = request.birth_year
     _check_birthday(month, day)
     if year is not None and not (1900 <= year <= today.year):
         raise InvalidRequest("That birth year isn't possible: give your birthday like birthday:3/14/1985.")
-    licence_number = _attr(request, "licence_number", "license_number")
+    licence_number = request.licence_number
     if licence_number is not None and len(str(licence_number)) > 64:
         raise InvalidRequest("That licence number is too long: keep it to 64 characters.")
 
@@ -239,20 +221,18 @@ def track(*, session: Session, member: Member, request: Any, today: date | None 
         credential.birth_month, credential.birth_day = month, day
     if year is not None:
         credential.birth_year = year
-    first_cycle = _attr(request, "first_cycle")
-    if first_cycle is not None:
-        credential.first_cycle = bool(first_cycle)
+    if request.first_cycle is not None:
+        credential.first_cycle = request.first_cycle
 
     computed = False
     if deadline is not None:
         credential.deadline = deadline
     elif rs.deadline.kind is not DeadlineKind.NONE:
-        facts = credential_facts(credential)
+        # Place the deadline by the rule when none is stored, or afresh when new personal facts arrive. A
+        # stored deadline is otherwise left alone: rolling a passed one forward would hide that it is overdue.
         window = None
-        if month is not None or year is not None or issue_date is not None:
-            # New personal facts: let the rule place the deadline afresh rather than the old anchor.
-            window = current_window(rs, replace(facts, deadline=None), today)
-        window = window or current_window(rs, facts, today)
+        if credential.deadline is None or month is not None or year is not None or issue_date is not None:
+            window = current_window(rs, replace(credential_facts(credential), deadline=None), today)
         if window is not None:
             credential.deadline = window.deadline
             computed = True
@@ -264,7 +244,7 @@ def track(*, session: Session, member: Member, request: Any, today: date | None 
 
 def untrack(*, session: Session, member: Member, key: str) -> Credential:
     """Stop tracking a credential; its courses stay in the log."""
-    credential = get_credential(session=session, member=member, key=key.strip())
+    credential = get_credential(session=session, member=member, key=key.strip().upper())
     if credential is None:
         raise NotFound(f"You're not tracking {key}. Try /ce status to see what you track.")
     session.delete(credential)
