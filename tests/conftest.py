@@ -23,6 +23,7 @@ from cebot.db import make_engine, upgrade
 from cebot.settings import Settings, load_settings
 
 PG_URL = os.environ.get("CEBOT_TEST_DATABASE_URL", "")
+pytest_plugins = ["conftest_slack"]  # the served app, signed requests and a fake Slack (tests/slackharness.py)
 
 
 def _normalise(url: str) -> str:

@@ -1,0 +1,1 @@
+"""The Slack layer: the Bolt app, thin listeners, Block Kit builders and mrkdwn helpers."""

@@ -1,0 +1,219 @@
+"""What a listener gets to work with: one transaction, the workspace and the registered member.
+
+Every listener that touches the database opens exactly one :func:`member_scope`
+(or :func:`scope_from` with Bolt's ``context``)::
+
+    with scope_from(context) as scope:
+        entry = ledger.log_entry(session=scope.session, member=scope.member, ...)
+        scope.after_commit(lambda: publish_home(...))
+
+The block commits when it ends without an error and rolls back otherwise;
+``after_commit`` callbacks run only after a successful commit, so nobody is told
+"saved" about something that was not. Members register themselves here on first
+use: their name, timezone and admin flags come from ``users.info`` and are
+refreshed when older than 24 hours (a failing ``users.info`` never blocks the
+request; it is retried on the next one).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from cebot.db import session_scope
+from cebot.models import Member, Workspace, utcnow
+from cebot.services import workspaces
+from cebot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ENGINE_KEY = "engine"
+SETTINGS_KEY = "settings"
+
+
+@dataclass(frozen=True)
+class SlackProfile:
+    """What ``users.info`` says about a person."""
+
+    display_name: str
+    timezone: str | None
+    is_slack_admin: bool
+
+
+def member_today(member: Member, now: datetime | None = None) -> date:
+    """The member's local date (UTC when their timezone is unknown)."""
+    try:
+        tz = ZoneInfo(member.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    return (now or utcnow()).astimezone(tz).date()
+
+
+def fetch_profile(client: WebClient, user_id: str) -> SlackProfile | None:
+    """``users.info`` for ``user_id`` as a :class:`SlackProfile`, or None when Slack cannot tell us."""
+    try:
+        response = client.users_info(user=user_id)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        logger.warning("users.info failed for %s: %s", user_id, exc)
+        return None
+    user: dict[str, Any] = response.get("user") or {}
+    profile: dict[str, Any] = user.get("profile") or {}
+    name = (
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or ""
+    )
+    admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    return SlackProfile(display_name=str(name), timezone=user.get("tz") or None, is_slack_admin=admin)
+
+
+@dataclass(kw_only=True)
+class MemberScope:
+    """One request's transaction with the acting member already registered."""
+
+    session: Session
+    workspace: Workspace
+    member: Member
+    settings: Settings
+    client: WebClient
+    team_id: str
+    user_id: str
+    today: date
+    """The member's local date."""
+    _after_commit: list[Callable[[], object]] = field(default_factory=list, repr=False)
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the transaction has committed (dropped on rollback; errors are logged)."""
+        self._after_commit.append(callback)
+
+    def run_after_commit(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                logger.exception("after-commit step failed")
+
+
+def ensure_registered(
+    session: Session, client: WebClient, team_id: str, user_id: str, now: datetime | None = None
+) -> tuple[Workspace, Member]:
+    """The workspace and member for this request, created on first use, with a fresh Slack profile."""
+    workspace = workspaces.get_workspace(session=session, team_id=team_id)
+    member = workspaces.get_member(session=session, workspace=workspace, slack_user_id=user_id) if workspace else None
+    profile = None
+    if member is None or workspaces.member_needs_refresh(member, now or utcnow()):
+        profile = fetch_profile(client, user_id)
+    if workspace is None:
+        workspace = workspaces.ensure_workspace(session=session, team_id=team_id)
+    if profile is not None:
+        member = workspaces.ensure_member(
+            session=session,
+            workspace=workspace,
+            slack_user_id=user_id,
+            display_name=profile.display_name,
+            timezone=profile.timezone,
+            is_slack_admin=profile.is_slack_admin,
+        )
+    elif member is None:
+        member = workspaces.ensure_member(session=session, workspace=workspace, slack_user_id=user_id)
+    return workspace, member
+
+
+@contextmanager
+def member_scope(
+    *, engine: Engine, settings: Settings, client: WebClient, team_id: str, user_id: str
+) -> Iterator[MemberScope]:
+    """A transaction for ``user_id`` in ``team_id``; commits at the end, then runs after-commit steps."""
+    with session_scope(engine) as session:
+        workspace, member = ensure_registered(session, client, team_id, user_id)
+        scope = MemberScope(
+            session=session,
+            workspace=workspace,
+            member=member,
+            settings=settings,
+            client=client,
+            team_id=team_id,
+            user_id=user_id,
+            today=member_today(member),
+        )
+        yield scope
+    scope.run_after_commit()
+
+
+def engine_of(context: BoltContext) -> Engine:
+    """The app's engine, put into every request's context by ``create_app``."""
+    engine: Engine = context[ENGINE_KEY]
+    return engine
+
+
+def settings_of(context: BoltContext) -> Settings:
+    settings: Settings = context[SETTINGS_KEY]
+    return settings
+
+
+def scope_from(context: BoltContext, *, user_id: str | None = None) -> AbstractContextManager[MemberScope]:
+    """:func:`member_scope` for the user and team of a Bolt request (a context manager of :class:`MemberScope`)."""
+    team_id = context.team_id or context.enterprise_id or ""
+    return member_scope(
+        engine=engine_of(context),
+        settings=settings_of(context),
+        client=context.client,
+        team_id=team_id,
+        user_id=user_id or context.user_id or "",
+    )
+
+
+@dataclass(kw_only=True)
+class CommandContext(MemberScope):
+    """Everything a ``/ce`` subcommand handler needs.
+
+    ``respond`` queues an (ephemeral by default) reply that is sent to the command's
+    ``response_url`` after the transaction commits; if the handler raises, queued
+    replies are dropped and the router answers with the error instead.
+    """
+
+    command: str
+    """The slash command as typed, normally ``/ce``."""
+    subcommand: str
+    """The canonical subcommand name (aliases resolved), e.g. ``log``."""
+    rest: str
+    """The text after the subcommand, stripped (``3h Ethics #ethics`` for ``/ce log 3h Ethics #ethics``)."""
+    body: dict[str, Any]
+    channel_id: str | None
+    trigger_id: str | None
+    """For ``views.open`` (valid for 3 seconds after the command)."""
+    say: Callable[..., Any]
+    """Bolt's ``say``: posts a visible message in the channel (use sparingly)."""
+    respond_now: Callable[..., Any]
+    """Bolt's ``respond``, unbuffered (the reply goes out even if the transaction later fails)."""
+
+    def respond(
+        self,
+        text: str = "",
+        *,
+        blocks: list[dict[str, Any]] | None = None,
+        response_type: str = "ephemeral",
+        replace_original: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Queue a reply to the command (sent after commit). ``text`` is mrkdwn: escape user parts."""
+        payload: dict[str, Any] = {"text": text, "response_type": response_type, **kwargs}
+        if blocks is not None:
+            payload["blocks"] = blocks
+        if replace_original is not None:
+            payload["replace_original"] = replace_original
+        self.after_commit(lambda: self.respond_now(**payload))

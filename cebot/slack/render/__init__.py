@@ -1,0 +1,1 @@
+"""Block Kit renderers, one module per feature (builders in cebot.slack.blocks)."""

@@ -1,0 +1,78 @@
+"""Block Kit for reminder direct messages: short, says exactly what is missing and what to type next."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cebot.domain import reminders as r
+from cebot.domain.hours import format_hours
+from cebot.domain.reminders import CredentialSnapshot, DueReminder
+from cebot.slack import blocks as b
+from cebot.slack.mrkdwn import bold, code, escape
+
+LOG_HINT = "Log a course: " + code("/ce log 3h Course title #ethics") + " · see details: " + code("/ce progress")
+CONTROL_HINT = ("Too many reminders? " + code("/ce remind snooze 7") + " pauses them for a week; "
+                + code("/ce remind off") + " stops them.")
+
+
+def fmt_date(d: date) -> str:
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def missing_text(cred: CredentialSnapshot) -> str:
+    """``6 h to go, including Ethics 2 h and Laws & rules 1 h`` (escaped)."""
+    parts = [f"{escape(m.label)} {format_hours(m.remaining)} h" for m in cred.missing if m.remaining > 0]
+    head = f"{format_hours(cred.remaining)} h to go" if cred.remaining > 0 else "hours done"
+    if not parts:
+        return head
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{head}, including {joined}" if cred.remaining > 0 else f"{head}; still needed: {joined}"
+
+
+def render_reminder(due: DueReminder) -> dict[str, Any]:
+    """``text`` + ``blocks`` for ``chat.postMessage`` of one due reminder."""
+    text, body = _content(due)
+    blocks = [b.section(body), b.context(LOG_HINT), b.context(CONTROL_HINT)]
+    return b.message(text, blocks)
+
+
+def _content(due: DueReminder) -> tuple[str, str]:
+    cred = due.credential
+    if due.kind == r.COUNTDOWN and cred is not None and cred.deadline is not None:
+        when = "today" if due.days == 0 else f"in {_days(due.days)}"
+        text = f"{escape(cred.name)}: deadline {when} ({fmt_date(cred.deadline)})"
+        body = (f":hourglass_flowing_sand: {bold(cred.name)} is due {when}, on {fmt_date(cred.deadline)}.\n"
+                f"You have {missing_text(cred)}.")
+        return text, body
+    if due.kind == r.OVERDUE and cred is not None and cred.deadline is not None:
+        text = f"{escape(cred.name)}: the {fmt_date(cred.deadline)} deadline has passed"
+        body = (f":warning: The {bold(cred.name)} deadline, {fmt_date(cred.deadline)}, passed "
+                f"{_days(due.days)} ago with {missing_text(cred)}.\n"
+                f"Log anything you have done, and check with your board about a late renewal. "
+                f"Already renewed? Update the deadline: {code(f'/ce track {cred.key} deadline:YYYY-MM-DD')}")
+        return text, body
+    if due.kind == r.CPR and due.cpr_expires_on is not None:
+        needed = ", ".join(bold(c.name) for c in due.related) or "your licence"
+        if due.days and due.cpr_expires_on > due.today:
+            text = f"Your CPR/BLS card expires in {_days(due.days)}"
+            body = (f":adhesive_bandage: Your CPR/BLS card expires on {fmt_date(due.cpr_expires_on)} "
+                    f"({_days(due.days)}). {needed} needs a current card: book a renewal class soon.")
+        else:
+            text = "Your CPR/BLS card has expired"
+            body = (f":adhesive_bandage: Your CPR/BLS card expired on {fmt_date(due.cpr_expires_on)}. "
+                    f"{needed} needs a current card: renew it, then update the date with "
+                    f"{code('/ce track <KEY> cpr:YYYY-MM-DD')}.")
+        return text, body
+    if due.kind == r.NUDGE:
+        lines = [f"• {bold(c.name)}: due {fmt_date(c.deadline)}, {missing_text(c)}"
+                 for c in due.related if c.deadline is not None]
+        text = f"It has been {due.days} days since you logged any CE"
+        body = (f":wave: It has been {due.days} days since you logged any CE. Coming up within a year:\n"
+                + "\n".join(lines) + "\nA seminar this month keeps the deadline relaxed.")
+        return text, body
+    raise ValueError(f"cannot render a {due.kind!r} reminder")

@@ -1,0 +1,167 @@
+"""The WSGI application gunicorn serves: ``POST /slack/events`` into Bolt, ``GET /healthz``, nothing else.
+
+``gunicorn --config python:cebot.gunicorn_conf cebot.wsgi:application`` builds the
+app from the environment on first access to ``application``. Tests and
+``cebot serve`` build their own with :func:`make_wsgi_app`.
+
+Before Bolt sees a request, this layer turns the things Bolt would answer with a
+500 into 4xx: bodies over :data:`MAX_BODY_BYTES` get 413, and bodies that are
+not UTF-8 or not the JSON/form payloads Slack sends get 400. Signatures and
+timestamps are checked by Bolt (401).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from slack_bolt import App, BoltRequest, BoltResponse
+from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1024 * 1024
+"""Slack's payloads are a few KiB; a full modal submission stays well under this."""
+
+WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
+
+
+def _reply(
+    start_response: StartResponse,
+    status: int,
+    body: bytes | str | dict[str, Any],
+    headers: dict[str, Any] | None = None,
+) -> list[bytes]:
+
+    if isinstance(body, dict):
+        data = json.dumps(body).encode()
+        ctype = "application/json"
+    else:
+        data = body.encode() if isinstance(body, str) else body
+        ctype = "text/plain; charset=utf-8"
+    out: list[tuple[str, str]] = []
+    has_type = False
+    for key, values in (headers or {}).items():
+        if key.lower() == "content-length":
+            continue
+        has_type = has_type or key.lower() == "content-type"
+        for value in values if isinstance(values, list | tuple) else [values]:
+            out.append((key, str(value)))
+    if not has_type:
+        out.append(("Content-Type", ctype))
+    out.append(("Content-Length", str(len(data))))
+    start_response(f"{status} {HTTPStatus(status).phrase}", out)
+    return [data]
+
+
+def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
+    headers: dict[str, str | Sequence[str]] = {}
+    for key, value in environ.items():
+        if key in ("CONTENT_LENGTH", "CONTENT_TYPE"):
+            headers[key.lower().replace("_", "-")] = value
+        elif key.startswith("HTTP_"):
+            headers[key[5:].lower().replace("_", "-")] = value
+    return headers
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes | None:
+    """The request body, or None when it is over the limit."""
+    raw_length = environ.get("CONTENT_LENGTH") or ""
+    try:
+        length = int(raw_length) if raw_length else -1
+    except ValueError:
+        length = -1
+    if length > MAX_BODY_BYTES:
+        return None
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    data: bytes = stream.read(length) if length >= 0 else stream.read(MAX_BODY_BYTES + 1)
+    return None if len(data) > MAX_BODY_BYTES else data
+
+
+def health(engine: Engine) -> tuple[int, dict[str, Any]]:
+    """200 ``{"ok": true}`` when the database answers, else 503."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:
+        logger.warning("health check: database unavailable: %s", exc)
+        return 503, {"ok": False, "database": "unavailable"}
+    return 200, {"ok": True}
+
+
+def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
+    """A WSGI callable serving ``bolt_app`` at ``/slack/events`` and a health check at ``/healthz``."""
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        path = environ.get("PATH_INFO", "") or "/"
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            status, payload = health(engine)
+            return _reply(start_response, status, payload, {"Cache-Control": "no-store"})
+        if path != EVENTS_PATH:
+            return _reply(start_response, 404, "Not Found")
+        if method != "POST":
+            return _reply(start_response, 405, "Method Not Allowed", {"Allow": "POST"})
+        body = _read_body(environ)
+        if body is None:
+            return _reply(start_response, 413, "Payload Too Large")
+        try:
+            request = BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
+                                  headers=_headers(environ))
+        except (UnicodeDecodeError, ValueError, TypeError, AttributeError, KeyError):
+            return _reply(start_response, 400, "Bad Request")
+        if not isinstance(request.body, dict):
+            return _reply(start_response, 400, "Bad Request")
+        try:
+            response: BoltResponse = bolt_app.dispatch(request)
+        except Exception:  # Bolt handles listener errors itself; this is a last resort without a traceback out
+            logger.exception("dispatch failed")
+            return _reply(start_response, 500, "Internal Server Error")
+        return _reply(start_response, response.status, response.body, dict(response.headers))
+
+    return application
+
+
+def build_application() -> WsgiApp:
+    """The production app from the environment (settings checked, engine over DATABASE_URL)."""
+    from cebot.db import make_engine
+    from cebot.settings import SettingsError, load_settings
+    from cebot.slack.app import create_app
+
+    settings = load_settings()
+    settings.require_slack()
+    if not settings.slack_signing_secret:
+        raise SettingsError("cebot cannot serve HTTP: missing SLACK_SIGNING_SECRET. See manifest.yml.")
+    engine = make_engine(settings.database_url)
+    return make_wsgi_app(create_app(settings, engine=engine), engine)
+
+
+_application: WsgiApp | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``cebot.wsgi.application`` is built on first access, so importing this module has no side effects."""
+    global _application
+    if name == "application":
+        if _application is None:
+            from cebot.settings import SettingsError
+
+            try:
+                _application = build_application()
+            except SettingsError as exc:  # a clear message, not a traceback, when gunicorn loads the app
+                print(str(exc), file=sys.stderr)  # noqa: T201
+                raise SystemExit(2) from None
+        return _application
+    raise AttributeError(name)
