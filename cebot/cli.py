@@ -51,6 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on", dest="on", default=None, help="compute as of this date (YYYY-MM-DD)")
     p.set_defaults(handler=_lazy("cebot.progress_cli", "run"))
 
+    p = sub.add_parser("clock", help="run the scheduler that sends reminders and weekly summaries")
+    p.add_argument("--minutes", type=int, default=5, help="minutes between ticks (default 5)")
+    p.add_argument("--once", action="store_true", help="run one tick now and exit")
+    p.set_defaults(handler=_lazy("cebot.jobs.clock", "cli_clock"))
+
+    p = sub.add_parser("remind", help="show which reminders and summaries a clock tick would send")
+    p.add_argument("--dry-run", action="store_true", help="print what would be sent, to whom and why; send nothing")
+    p.add_argument("--at", default=None, help="as of this instant (ISO, e.g. 2026-03-09T14:05:00Z; default now)")
+    p.add_argument("--team", default=None, help="only this Slack team id")
+    p.add_argument("--reminders-only", action="store_true", help="leave weekly summaries out")
+    p.set_defaults(handler=_lazy("cebot.jobs.clock", "cli_remind"))
+
+    p = sub.add_parser("summary", help="show a team's weekly manager summary")
+    p.add_argument("--dry-run", action="store_true", help="print the summary and where it would go; send nothing")
+    p.add_argument("--team", required=True, help="Slack team id, e.g. T0001")
+    p.add_argument("--at", default=None, help="as of this instant (ISO; default now)")
+    p.set_defaults(handler=_lazy("cebot.jobs.clock", "cli_summary"))
+
     return parser
 
 

@@ -1,0 +1,169 @@
+"""Claim, send, mark: the delivery table makes each scheduled message go out once.
+
+A message is *claimed* by inserting its row (unique key workspace, recipient,
+kind, period) with ``INSERT ... ON CONFLICT DO NOTHING ... RETURNING``: when two
+clocks plan the same message, the database lets exactly one insert through, and
+only the clock that got a row back sends. The claim is committed before the
+send, and the row is marked ``sent`` (with Slack's ``ts``) right after.
+
+A claimed row carries a lease in ``next_attempt_at``. It may be claimed again
+(by a conditional ``UPDATE ... WHERE status = 'claimed' AND next_attempt_at <=
+now``, which at most one transaction can win) only when:
+
+* the send failed: the row waits for a backoff (5 min, 15 min, 45 min, 2 h)
+  and is retried by a later tick while the message is still due; after
+  :data:`MAX_ATTEMPTS` it is marked ``failed`` and logged as an error;
+* the clock died between claim and mark: after :data:`LEASE` the row is
+  claimed again. This is the one at-least-once window: if Slack had already
+  accepted the message when the process died (or a timeout hid its answer),
+  it goes out a second time. Slack's ``chat.postMessage`` has no idempotency
+  key, so no design can close that window without reading the channel back;
+  the alternative (never resend a claimed row) would lose the message for
+  every crash or timeout *before* Slack got it, which is the likelier case
+  and the worse outcome for a licence deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+import cebot.models  # noqa: F401  (registers the delivery table)
+from cebot.jobs.planning import Planned
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+BACKOFF: tuple[timedelta, ...] = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=45),
+                                  timedelta(hours=2))
+STALE_AFTER = timedelta(days=2)
+"""A row still claimed this long after it was created has missed its window: it is marked failed."""
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "account_inactive", "invalid_auth",
+    "not_authed", "token_revoked", "cannot_dm_bot", "user_disabled", "invalid_blocks", "msg_too_long",
+    "restricted_action", "team_access_not_granted", "missing_scope",
+})
+"""Slack errors a retry cannot fix: the row is marked failed at once."""
+
+_TABLE: Any = SQLModel.metadata.tables["delivery"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A message this process owns until it marks the row."""
+
+    delivery_id: int
+    planned: Planned
+    attempt: int
+    claimed_at: datetime
+
+
+def backoff(attempt: int) -> timedelta:
+    """How long to wait after failed attempt number ``attempt`` (1-based)."""
+    return BACKOFF[min(max(attempt, 1), len(BACKOFF)) - 1]
+
+
+def _insert(engine: Engine) -> Any:
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert(_TABLE)
+    if engine.dialect.name == "sqlite":
+        return sqlite.insert(_TABLE)
+    raise RuntimeError(f"unsupported database dialect {engine.dialect.name!r}")  # pragma: no cover
+
+
+def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Claim]:
+    """Claim what can be claimed of ``planned`` (one committed transaction); the rest is someone else's."""
+    now = now.astimezone(UTC)
+    if not planned:
+        return []
+    by_key = {p.key: p for p in planned}
+    claims: list[Claim] = []
+    new = [p for p in by_key.values() if p.state == "new"]
+    retry = [p for p in by_key.values() if p.state != "new"]
+    with engine.begin() as conn:
+        for start in range(0, len(new), 500):
+            chunk = new[start:start + 500]
+            stmt = _insert(engine).values([
+                {"workspace_id": p.workspace_id, "recipient": p.recipient, "kind": p.kind, "period": p.period,
+                 "status": "claimed", "attempts": 1, "claimed_at": now, "next_attempt_at": now + LEASE,
+                 "created_at": now}
+                for p in chunk
+            ]).on_conflict_do_nothing(index_elements=["workspace_id", "recipient", "kind", "period"]).returning(
+                _TABLE.c.id, _TABLE.c.workspace_id, _TABLE.c.recipient, _TABLE.c.kind, _TABLE.c.period)
+            for did, wid, recipient, kind, period in conn.execute(stmt):
+                claims.append(Claim(did, by_key[(wid, recipient, kind, period)], 1, now))
+        # A conflict on a "new" row means another clock got it first: nothing to do. Retries are taken over
+        # one by one with a conditional update that only one transaction can win.
+        for p in retry:
+            row = conn.execute(
+                _TABLE.update()
+                .where(_TABLE.c.workspace_id == p.workspace_id, _TABLE.c.recipient == p.recipient,
+                       _TABLE.c.kind == p.kind, _TABLE.c.period == p.period, _TABLE.c.status == "claimed",
+                       _TABLE.c.next_attempt_at <= now, _TABLE.c.attempts < MAX_ATTEMPTS)
+                .values(attempts=_TABLE.c.attempts + 1, claimed_at=now, next_attempt_at=now + LEASE)
+                .returning(_TABLE.c.id, _TABLE.c.attempts)
+            ).first()
+            if row is not None:
+                claims.append(Claim(row[0], p, row[1], now))
+    return claims
+
+
+def mark_sent(engine: Engine, c: Claim, now: datetime, message_ts: str | None) -> bool:
+    """Record a successful send; False if the lease was lost meanwhile (another clock re-claimed it)."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            _TABLE.update()
+            .where(_TABLE.c.id == c.delivery_id, _TABLE.c.claimed_at == c.claimed_at)
+            .values(status="sent", sent_at=now.astimezone(UTC), message_ts=message_ts, last_error=None,
+                    next_attempt_at=None)
+        )
+    return bool(result.rowcount)
+
+
+def mark_failed(engine: Engine, c: Claim, now: datetime, error: str, *, permanent: bool = False) -> str:
+    """Record a failed send: schedule a retry with backoff, or give up after the last try. Returns the status."""
+    final = permanent or c.attempt >= MAX_ATTEMPTS
+    status = "failed" if final else "claimed"
+    nxt = None if final else now.astimezone(UTC) + backoff(c.attempt)
+    with engine.begin() as conn:
+        conn.execute(
+            _TABLE.update()
+            .where(_TABLE.c.id == c.delivery_id, _TABLE.c.claimed_at == c.claimed_at)
+            .values(status=status, next_attempt_at=nxt, last_error=error[:500])
+        )
+    p = c.planned
+    if final:
+        log.error("giving up on %s %s to %s in workspace %s after %d attempt(s): %s",
+                  p.kind, p.period, p.recipient, p.team_id, c.attempt, error)
+    else:
+        log.warning("sending %s %s to %s in workspace %s failed (attempt %d of %d), retrying after %s: %s",
+                    p.kind, p.period, p.recipient, p.team_id, c.attempt, MAX_ATTEMPTS, nxt, error)
+    return status
+
+
+def sweep(engine: Engine, now: datetime) -> int:
+    """Mark failed (and log) the claimed rows that can never be sent: out of attempts or past their window."""
+    now = now.astimezone(UTC)
+    stale = sa.and_(_TABLE.c.status == "claimed", _TABLE.c.next_attempt_at <= now, sa.or_(
+        _TABLE.c.attempts >= MAX_ATTEMPTS, _TABLE.c.created_at < now - STALE_AFTER))
+    with engine.begin() as conn:
+        rows = conn.execute(
+            _TABLE.update().where(stale)
+            .values(status="failed",
+                    last_error=sa.func.coalesce(_TABLE.c.last_error, "not sent before its window closed"))
+            .returning(_TABLE.c.workspace_id, _TABLE.c.recipient, _TABLE.c.kind, _TABLE.c.period, _TABLE.c.attempts,
+                       _TABLE.c.last_error)
+        ).all()
+    for wid, recipient, kind, period, attempts, error in rows:
+        log.error("gave up on %s %s to %s in workspace id %s after %d attempt(s): %s",
+                  kind, period, recipient, wid, attempts, error)
+    return len(rows)

@@ -1,0 +1,520 @@
+"""Work out, from the database, which reminders and summaries are due at an instant.
+
+Nothing here sends or writes: :func:`plan` reads and returns :class:`Planned`
+messages (the clock claims and sends them; ``cebot remind --dry-run`` prints
+them). The schedule is derived from data, so a restart loses nothing.
+
+Cost, for the clock's tick every few minutes:
+
+* one query for the workspaces and one for the distinct member timezones; only
+  members whose local time is in the weekday 09:00-11:00 window are read
+  further, so most ticks read no member at all;
+* per batch of :data:`WORKSPACE_BATCH` workspaces, a constant number of queries
+  (members, credentials with workspace-defined sets, last activity, existing
+  deliveries, entries, and milestones only when a pathway set is tracked);
+* the cycle window of each credential is worked out (memoised per tick, since
+  many members share one deadline rule) and progress is computed only for the
+  members who have a reminder in its window that is not delivered yet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from cebot.domain import cycles
+from cebot.domain import reminders as r
+from cebot.domain.catalog import Catalog
+from cebot.domain.facts import CredentialFacts, EntryFacts
+from cebot.domain.progress import Progress, compute_progress
+from cebot.domain.reminders import CredentialSnapshot, DueReminder, MemberSnapshot, MissingSubject, SummaryDue
+from cebot.domain.requirements import RequirementSet, SetKind
+from cebot.domain.summary import SummaryCredential, SummaryMember, WeeklySummary, build_summary
+from cebot.models import Credential, Workspace
+from cebot.services.credentials import catalog_with_definitions, credential_facts
+from cebot.services.progress import team_progress
+
+log = logging.getLogger(__name__)
+
+# Core tables (typed Any: SQLModel class attributes do not type-check as SQL expressions).
+_T: Any = SQLModel.metadata.tables
+M: Any = _T["member"]
+C: Any = _T["credential"]
+E: Any = _T["ce_entry"]
+D: Any = _T["delivery"]
+W: Any = _T["workspace"]
+WRS: Any = _T["workspace_requirement_set"]
+MS: Any = _T["milestone"]
+
+WORKSPACE_BATCH = 100
+CPR_CONDITION_KEYS = frozenset({"cpr", "bls", "cpr_current"})
+DELIVERY_LOOKBACK = timedelta(days=400)
+"""Deliveries older than this are not read back (their periods cannot come round again)."""
+
+
+@dataclass
+class Planned:
+    """One message due now: where it goes, what it is, why, and its delivery state."""
+
+    workspace_id: int
+    team_id: str
+    recipient: str
+    kind: str
+    period: str
+    reason: str
+    render: Callable[[], dict[str, Any]]
+    state: str = "new"
+    """``new`` (no delivery row), ``retry`` (a claimed row whose lease or backoff is over)."""
+
+    @property
+    def key(self) -> tuple[int, str, str, str]:
+        return (self.workspace_id, self.recipient, self.kind, self.period)
+
+
+@dataclass
+class PlanStats:
+    workspaces: int = 0
+    batches: int = 0
+    members_in_window: int = 0
+    members_progressed: int = 0
+    credentials_progressed: int = 0
+    already_delivered: int = 0
+    summaries_due: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(key, state) of messages due but delivered already or in flight, for the dry run."""
+
+
+@dataclass(frozen=True)
+class _WorkspaceRow:
+    id: int
+    team_id: str
+    timezone: str
+    settings: dict[str, Any]
+
+
+def _json_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+    return {}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _delivery_state(status: str, next_attempt_at: datetime | None, now: datetime) -> str:
+    """``retry`` when a claimed row may be claimed again now, else the row's blocking state."""
+    if status == "claimed":
+        nxt = _aware(next_attempt_at)
+        return "retry" if nxt is None or nxt <= now else "in_flight"
+    return status
+
+
+def plan(session: Session, now: datetime, *, team_ids: Sequence[str] | None = None,
+         reminders: bool = True, summaries: bool = True, stats: PlanStats | None = None) -> list[Planned]:
+    """Every message due at ``now`` that is not delivered yet (optionally only for some teams)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(UTC)
+    stats = stats if stats is not None else PlanStats()
+    stmt = sa.select(W.c.id, W.c.team_id, W.c.timezone, W.c.settings)
+    if team_ids:
+        stmt = stmt.where(W.c.team_id.in_(list(team_ids)))
+    workspaces = [_WorkspaceRow(i, t, tz or "UTC", _json_dict(s)) for i, t, tz, s in session.execute(stmt)]
+    stats.workspaces = len(workspaces)
+    out: list[Planned] = []
+    if summaries:
+        out += _plan_summaries(session, workspaces, now, stats)
+    if reminders and workspaces:
+        out += _plan_reminders(session, workspaces, now, stats)
+    return out
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+def _in_window_timezones(session: Session, workspace_ids: list[int] | None, now: datetime) -> list[str]:
+    stmt = sa.select(sa.distinct(M.c.timezone))
+    if workspace_ids is not None:
+        stmt = stmt.where(M.c.workspace_id.in_(workspace_ids))
+    names = [name for (name,) in session.execute(stmt)]
+    return [n for n in names if r.in_reminder_window(r.local_now(now, r.zone(n)))]
+
+
+def _plan_reminders(session: Session, workspaces: list[_WorkspaceRow], now: datetime,
+                    stats: PlanStats) -> list[Planned]:
+    by_id = {w.id: w for w in workspaces}
+    scoped = [w.id for w in workspaces] if len(workspaces) <= WORKSPACE_BATCH else None
+    zones = _in_window_timezones(session, scoped, now)
+    if not zones:
+        return []
+    out: list[Planned] = []
+    windows: dict[tuple[Any, ...], cycles.CycleWindow | None] = {}
+    ids = sorted(by_id)
+    for start in range(0, len(ids), WORKSPACE_BATCH):
+        batch = ids[start:start + WORKSPACE_BATCH]
+        stats.batches += 1
+        out += _plan_batch(session, batch, by_id, zones, now, stats, windows)
+    return out
+
+
+def _member_filter(batch: list[int], zones: list[str]) -> list[Any]:
+    return [
+        M.c.workspace_id.in_(batch),
+        M.c.timezone.in_(zones),
+        M.c.reminders_enabled.is_(True),
+    ]
+
+
+@dataclass
+class _MemberRow:
+    id: int
+    workspace_id: int
+    slack_user_id: str
+    timezone: str
+    snoozed_until: date | None
+    created_at: datetime
+    today: date
+    credentials: list[tuple[Credential, RequirementSet]] = field(default_factory=list)
+    last_activity: datetime | None = None
+
+
+def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _WorkspaceRow], zones: list[str],
+                now: datetime, stats: PlanStats,
+                windows: dict[tuple[Any, ...], cycles.CycleWindow | None]) -> list[Planned]:
+    where = _member_filter(batch, zones)
+    members: dict[int, _MemberRow] = {}
+    for mid, wid, uid, tz, snoozed, created in session.execute(
+        sa.select(M.c.id, M.c.workspace_id, M.c.slack_user_id, M.c.timezone,
+                  M.c.snoozed_until, M.c.created_at).where(*where)
+    ):
+        today = r.local_now(now, r.zone(tz)).date()
+        if snoozed is not None and today < snoozed:
+            continue
+        members[mid] = _MemberRow(mid, wid, uid, tz, snoozed, _aware(created) or now, today)
+    stats.members_in_window += len(members)
+    if not members:
+        return []
+
+    joined = sa.and_(M.c.id == C.c.member_id, M.c.workspace_id == C.c.workspace_id)
+    rows = session.execute(
+        sa.select(Credential, WRS.c.definition)
+        .join(M, joined)
+        .join(WRS, sa.and_(
+            WRS.c.workspace_id == C.c.workspace_id,
+            WRS.c.key == C.c.requirement_key), isouter=True)
+        .where(*where)
+    ).all()
+    catalog = catalog_with_definitions(d for _, d in rows if d)
+    has_pathway = False
+    for cred, _definition in rows:
+        m = members.get(cred.member_id)
+        rs = catalog.get(cred.requirement_key)
+        if m is None or rs is None:
+            continue
+        has_pathway = has_pathway or rs.kind is SetKind.PATHWAY
+        m.credentials.append((cred, rs))
+    members = {k: v for k, v in members.items() if v.credentials}
+    if not members:
+        return []
+
+    entry_join = sa.and_(M.c.id == E.c.member_id, M.c.workspace_id == E.c.workspace_id)
+    for mid, last in session.execute(
+        sa.select(E.c.member_id, sa.func.max(E.c.created_at))
+        .join(M, entry_join).where(*where, E.c.deleted_at.is_(None))
+        .group_by(E.c.member_id)
+    ):
+        if mid in members:
+            members[mid].last_activity = _aware(last)
+
+    delivered: dict[tuple[int, str, str, str], str] = {}
+    for wid, recipient, kind, period, status, nxt in session.execute(
+        sa.select(D.c.workspace_id, D.c.recipient, D.c.kind, D.c.period,
+                  D.c.status, D.c.next_attempt_at)
+        .join(M, sa.and_(M.c.workspace_id == D.c.workspace_id, M.c.slack_user_id == D.c.recipient))
+        .where(*where, D.c.kind != r.SUMMARY, D.c.created_at >= now - DELIVERY_LOOKBACK)
+    ):
+        delivered[(wid, recipient, kind, period)] = _delivery_state(status, nxt, now)
+
+    # First pass, without progress: which members could have something due that is not delivered?
+    candidates: dict[int, _MemberRow] = {}
+    for m in members.values():
+        if _could_be_due(m, windows, delivered):
+            candidates[m.id] = m
+    if not candidates:
+        return []
+
+    entries = _entries_for(session, where, set(candidates))
+    milestones: dict[int, dict[str, date]] = _milestones_for(session, where) if has_pathway else {}
+    out: list[Planned] = []
+    for m in candidates.values():
+        snapshot = _snapshot(m, entries.get(m.id, []), milestones.get(m.id, {}), stats)
+        stats.members_progressed += 1
+        ws = workspaces[m.workspace_id]
+        for due in r.reminders_due(snapshot, now):
+            key = (m.workspace_id, m.slack_user_id, due.kind, due.period)
+            state = delivered.get(key, "new")
+            if state not in ("new", "retry"):
+                stats.already_delivered += 1
+                stats.skipped.append((":".join(map(str, key)), state))
+                continue
+            out.append(Planned(m.workspace_id, ws.team_id, m.slack_user_id, due.kind, due.period, due.reason,
+                               _reminder_renderer(due), state))
+    return out
+
+
+def _reminder_renderer(due: DueReminder) -> Callable[[], dict[str, Any]]:
+    def render() -> dict[str, Any]:
+        from cebot.slack.render.reminders import render_reminder
+
+        return render_reminder(due)
+
+    return render
+
+
+def _window(rs: RequirementSet, facts: CredentialFacts, today: date,
+            memo: dict[tuple[Any, ...], cycles.CycleWindow | None]) -> cycles.CycleWindow | None:
+    key = (id(rs), facts.deadline, facts.issue_date, facts.birth_month, facts.birth_day, facts.birth_year, today)
+    if key not in memo:
+        memo[key] = cycles.current_window(rs, facts, today)
+    return memo[key]
+
+
+def _could_be_due(m: _MemberRow, memo: dict[tuple[Any, ...], cycles.CycleWindow | None],
+                  delivered: dict[tuple[int, str, str, str], str]) -> bool:
+    """Whether any reminder could be due for ``m`` today and is not delivered (no progress needed)."""
+    today = m.today
+    if today.weekday() >= 5:
+        return False
+
+    def open_(kind: str, period: str) -> bool:
+        return delivered.get((m.workspace_id, m.slack_user_id, kind, period), "new") in ("new", "retry")
+
+    deadlines: list[tuple[str, date]] = []
+    for cred, rs in m.credentials:
+        if not rs.tracks_hours:
+            continue
+        facts = credential_facts(cred)
+        if cred.deadline is not None and cred.deadline < today:
+            deadlines.append((rs.key, cred.deadline))
+        window = _window(rs, facts, today, memo)
+        if window is not None:
+            deadlines.append((rs.key, window.deadline))
+        if cred.cpr_expires_on is not None and any(c.key in CPR_CONDITION_KEYS for c in rs.conditions):
+            delta = (cred.cpr_expires_on - today).days
+            if -r.CPR_NOTICE_DAYS <= delta <= r.CPR_NOTICE_DAYS:
+                cpr_stage = "soon" if delta > 0 else "expired"
+                if open_(r.CPR, f"{cred.cpr_expires_on.isoformat()}:{cpr_stage}"):
+                    return True
+    for key, deadline in deadlines:
+        stage = r.countdown_stage(deadline, today)
+        if stage is not None and open_(r.COUNTDOWN, f"{key}:{deadline.isoformat()}:{stage[0]}d"):
+            return True
+        overdue = (today - deadline).days
+        if 0 < overdue <= r.OVERDUE_WINDOW_DAYS and open_(r.OVERDUE, f"{key}:{deadline.isoformat()}"):
+            return True
+    last = _last_activity_day(m)
+    quiet = (today - last).days
+    if quiet >= r.NUDGE_AFTER_DAYS and any(0 <= (d - today).days <= r.NUDGE_HORIZON_DAYS for _, d in deadlines):
+        return open_(r.NUDGE, f"{last.isoformat()}:{quiet // r.NUDGE_AFTER_DAYS}")
+    return False
+
+
+def _last_activity_day(m: _MemberRow) -> date:
+    moment = m.last_activity or m.created_at
+    return r.local_now(moment, r.zone(m.timezone)).date()
+
+
+_ENTRY_COLUMNS = (E.c.member_id, E.c.id, E.c.title, E.c.completed_on, E.c.hours_q,
+                  E.c.delivery_format, sa.cast(E.c.subjects, sa.Text))
+
+
+def _entries_for(session: Session, where: list[Any], wanted: set[int]) -> dict[int, list[EntryFacts]]:
+    entry_join = sa.and_(M.c.id == E.c.member_id, M.c.workspace_id == E.c.workspace_id)
+    out: dict[int, list[EntryFacts]] = defaultdict(list)
+    subjects_cache: dict[str | None, tuple[str, ...]] = {}
+    stmt = sa.select(*_ENTRY_COLUMNS).join(M, entry_join).where(
+        *where, E.c.deleted_at.is_(None))
+    for mid, eid, title, on, hours, fmt, subjects_text in session.execute(stmt):
+        if mid not in wanted:
+            continue
+        subjects = subjects_cache.get(subjects_text)
+        if subjects is None:
+            subjects = tuple(json.loads(subjects_text)) if subjects_text else ()
+            subjects_cache[subjects_text] = subjects
+        out[mid].append(EntryFacts(eid, title, on, hours, fmt, subjects))
+    return out
+
+
+def _milestones_for(session: Session, where: list[Any]) -> dict[int, dict[str, date]]:
+    out: dict[int, dict[str, date]] = defaultdict(dict)
+    stmt = sa.select(MS.c.member_id, MS.c.step, MS.c.completed_on).join(
+        M, sa.and_(M.c.id == MS.c.member_id, M.c.workspace_id == MS.c.workspace_id)
+    ).where(*where)
+    for mid, step, on in session.execute(stmt):
+        out[mid][step] = on
+    return out
+
+
+def credential_snapshot(progress: Progress, rs: RequirementSet | None,
+                        cpr_expires_on: date | None) -> CredentialSnapshot:
+    """The reminder view of a credential's progress."""
+    return CredentialSnapshot(
+        key=progress.key, name=progress.name, status=str(progress.status.value), deadline=progress.deadline,
+        remaining=progress.remaining, missing=missing_subjects(progress),
+        needs_cpr=rs is not None and any(c.key in CPR_CONDITION_KEYS for c in rs.conditions),
+        cpr_expires_on=cpr_expires_on,
+    )
+
+
+def missing_subjects(progress: Progress) -> tuple[MissingSubject, ...]:
+    rows = [MissingSubject(s.label, s.remaining) for s in progress.subject_rows if not s.met and s.remaining > 0]
+    if progress.in_person is not None and progress.in_person.remaining > 0:
+        rows.append(MissingSubject("In-person hours", progress.in_person.remaining))
+    return tuple(rows)
+
+
+def _snapshot(m: _MemberRow, entries: list[EntryFacts], milestones: dict[str, date],
+              stats: PlanStats) -> MemberSnapshot:
+    creds = []
+    for cred, rs in m.credentials:
+        progress = compute_progress(rs, credential_facts(cred, milestones), entries, m.today)
+        stats.credentials_progressed += 1
+        creds.append(credential_snapshot(progress, rs, cred.cpr_expires_on))
+    return MemberSnapshot(slack_user_id=m.slack_user_id, timezone=m.timezone, last_activity_on=_last_activity_day(m),
+                          credentials=tuple(creds), reminders_enabled=True, snoozed_until=m.snoozed_until,
+                          member_id=m.id)
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _plan_summaries(session: Session, workspaces: list[_WorkspaceRow], now: datetime,
+                    stats: PlanStats) -> list[Planned]:
+    due: dict[int, tuple[_WorkspaceRow, SummaryDue]] = {}
+    for w in workspaces:
+        found = r.summary_due(r.SummarySchedule.from_settings(w.settings), w.timezone, now)
+        if found is not None:
+            due[w.id] = (w, found)
+    if not due:
+        return []
+    delivered: dict[tuple[int, str, str], str] = {}
+    for wid, recipient, period, status, nxt in session.execute(
+        sa.select(D.c.workspace_id, D.c.recipient, D.c.period, D.c.status,
+                  D.c.next_attempt_at)
+        .where(D.c.workspace_id.in_(list(due)), D.c.kind == r.SUMMARY)
+    ):
+        delivered[(wid, recipient, period)] = _delivery_state(status, nxt, now)
+    out: list[Planned] = []
+    for wid, (w, s) in due.items():
+        state = delivered.get((wid, s.channel, s.period), "new")
+        if state not in ("new", "retry"):
+            stats.already_delivered += 1
+            stats.skipped.append((f"{wid}:{s.channel}:{r.SUMMARY}:{s.period}", state))
+            continue
+        stats.summaries_due += 1
+        out.append(Planned(wid, w.team_id, s.channel, r.SUMMARY, s.period, s.reason,
+                           _summary_renderer(session, wid, s), state))
+    return out
+
+
+def _summary_renderer(session: Session, workspace_id: int, due: SummaryDue) -> Callable[[], dict[str, Any]]:
+    # The summary is built while planning (the session is open then); rendering is cheap.
+    summary = weekly_summary(session=session, workspace_id=workspace_id, today=due.today,
+                             week_start=due.week_start, week_end=due.week_end,
+                             tz_name=str(getattr(due.scheduled_at.tzinfo, "key", "UTC")))
+
+    def render() -> dict[str, Any]:
+        from cebot.slack.render.summary import render_summary
+
+        return render_summary(summary)
+
+    return render
+
+
+def weekly_summary(*, session: Session, workspace_id: int, today: date, week_start: date, week_end: date,
+                   tz_name: str = "UTC") -> WeeklySummary:
+    """The weekly summary of a workspace (team progress plus this week's logging; a constant number of queries)."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise LookupError(f"no workspace {workspace_id}")
+    team = team_progress(session=session, workspace=workspace, today=today)
+    tz = r.zone(tz_name)
+    start_utc = datetime.combine(week_start, datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    end_utc = datetime.combine(week_end + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    logged: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for mid, eid, hours in session.execute(
+        sa.select(E.c.member_id, E.c.id, E.c.hours_q).where(
+            E.c.workspace_id == workspace_id, E.c.deleted_at.is_(None),
+            E.c.created_at >= start_utc, E.c.created_at < end_utc)
+    ):
+        logged[mid].append((eid, hours))
+    completed = _completed_this_week(session, workspace_id, team, logged, week_start)
+    members = []
+    for mp in team:
+        mid = mp.member.id or 0
+        creds = tuple(
+            SummaryCredential(key=p.key, name=p.name, status=str(p.status.value), deadline=p.deadline,
+                              days_left=p.days_left, remaining=p.remaining, missing=missing_subjects(p),
+                              completed_this_week=(mid, p.key) in completed)
+            for p in mp.progress
+        )
+        members.append(SummaryMember(slack_user_id=mp.member.slack_user_id,
+                                     display_name=mp.member.display_name or mp.member.slack_user_id,
+                                     credentials=creds, hours_this_week=sum(h for _, h in logged.get(mid, []))))
+    return build_summary(members, week_start=week_start, week_end=week_end, today=today)
+
+
+def _completed_this_week(session: Session, workspace_id: int, team: Iterable[Any],
+                         logged: dict[int, list[tuple[int, int]]], week_start: date) -> set[tuple[int, str]]:
+    """(member id, set key) of cycles complete now that were not complete without this week's entries."""
+    suspects: dict[int, set[str]] = defaultdict(set)
+    for mp in team:
+        mid = mp.member.id or 0
+        new_ids = {eid for eid, _ in logged.get(mid, [])}
+        for p in mp.progress:
+            if str(p.status.value) == "complete" and new_ids & set(p.counted_entry_ids):
+                suspects[mid].add(p.key)
+    if not suspects:
+        return set()
+    rows = session.execute(
+        sa.select(Credential, WRS.c.definition)
+        .join(WRS, sa.and_(
+            WRS.c.workspace_id == C.c.workspace_id,
+            WRS.c.key == C.c.requirement_key), isouter=True)
+        .where(C.c.workspace_id == workspace_id, C.c.member_id.in_(list(suspects)))
+    ).all()
+    catalog: Catalog = catalog_with_definitions(d for _, d in rows if d)
+    entries: dict[int, list[EntryFacts]] = defaultdict(list)
+    for mid, eid, title, on, hours, fmt, subjects_text in session.execute(
+        sa.select(*_ENTRY_COLUMNS).where(E.c.workspace_id == workspace_id, E.c.deleted_at.is_(None),
+                                         E.c.member_id.in_(list(suspects)))
+    ):
+        entries[mid].append(EntryFacts(eid, title, on, hours, fmt, tuple(json.loads(subjects_text or "[]"))))
+    out: set[tuple[int, str]] = set()
+    for cred, _ in rows:
+        rs = catalog.get(cred.requirement_key)
+        if rs is None or rs.key not in suspects.get(cred.member_id, set()):
+            continue
+        new_ids = {eid for eid, _ in logged.get(cred.member_id, [])}
+        before = [e for e in entries.get(cred.member_id, []) if e.id not in new_ids]
+        earlier = compute_progress(rs, credential_facts(cred), before, week_start)
+        if str(earlier.status.value) != "complete":
+            out.add((cred.member_id, rs.key))
+    return out

@@ -1,0 +1,73 @@
+"""Sending through the workspace's bot client, at most about one message per second per channel.
+
+``slack_sdk``'s :class:`~slack_sdk.http_retry.builtin_handlers.RateLimitErrorRetryHandler`
+waits for Slack's ``Retry-After`` on a 429 and tries again (a 429 that outlasts
+its retries becomes an error the clock retries on a later tick). Connection
+errors are retried by the client's default handler.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from cebot.settings import Settings
+
+MIN_INTERVAL_PER_CHANNEL = 1.0
+"""Seconds between two messages to one channel (Slack allows about one per second, with short bursts)."""
+
+
+class Sender(Protocol):
+    def send(self, team_id: str, channel: str, payload: dict[str, Any]) -> str | None:
+        """Post ``payload`` to ``channel`` (a user id for a DM); return the message ``ts``. Raises on failure."""
+        ...
+
+
+class SlackSender:
+    """Posts with one :class:`WebClient` per workspace (``SLACK_API_URL`` honoured) and a per-channel pace."""
+
+    def __init__(self, settings: Settings, *, min_interval: float = MIN_INTERVAL_PER_CHANNEL,
+                 rate_limit_retries: int = 2, timeout: int = 15,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self.min_interval = min_interval
+        self.rate_limit_retries = rate_limit_retries
+        self.timeout = timeout
+        self._clock = clock
+        self._sleep = sleep
+        self._clients: dict[str, WebClient] = {}
+        self._last: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def client(self, team_id: str) -> WebClient:
+        """The bot client for a workspace (one bot token per install; see docs/clock.md)."""
+        with self._lock:
+            client = self._clients.get(team_id)
+            if client is None:
+                client = WebClient(token=self.settings.slack_bot_token, base_url=self.settings.slack_api_url,
+                                   timeout=self.timeout)
+                client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=self.rate_limit_retries))
+                self._clients[team_id] = client
+            return client
+
+    def _pace(self, team_id: str, channel: str) -> None:
+        key = (team_id, channel)
+        with self._lock:
+            last = self._last.get(key)
+            wait = 0.0 if last is None else self.min_interval - (self._clock() - last)
+        if wait > 0:
+            self._sleep(wait)
+        with self._lock:
+            self._last[key] = self._clock()
+
+    def send(self, team_id: str, channel: str, payload: dict[str, Any]) -> str | None:
+        self._pace(team_id, channel)
+        response = self.client(team_id).chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
+                                                         **payload)
+        ts = response.get("ts")
+        return str(ts) if ts else None
