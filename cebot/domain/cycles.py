@@ -34,7 +34,14 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from cebot.domain.facts import CredentialFacts
-from cebot.domain.requirements import BirthdayAnchor, DeadlineKind, DeadlineRule, RequirementSet, YearParity
+from cebot.domain.requirements import (
+    BirthdayAnchor,
+    DeadlineKind,
+    DeadlineRule,
+    RequirementSet,
+    SetKind,
+    YearParity,
+)
 
 TRACK_COMMAND = "/ce track {key}"
 """The command a user runs to tell us a credential's dates; used in :func:`needs`."""
@@ -211,26 +218,30 @@ def window_for_deadline(rs: RequirementSet, facts: CredentialFacts, deadline: da
 
 
 def needs(rs: RequirementSet, facts: CredentialFacts) -> str | None:
-    """What the user must tell us before a window can be worked out, as one sentence with the command."""
+    """What the user must tell us before a window can be worked out, as one sentence with the command.
+
+    The options match ``/ce track``: ``deadline:YYYY-MM-DD``, ``birthday:MM-DD`` and, when the birth year
+    matters (Virginia), the full date ``birthday:YYYY-MM-DD``.
+    """
     if not rs.tracks_hours or rs.cycle_months <= 0 or facts.deadline is not None:
         return None
     rule = rs.deadline
     command = TRACK_COMMAND.format(key=rs.key)
-    ask_deadline = f"Tell me your next renewal deadline: {command} deadline:YYYY-MM-DD"
+    deadline = f"{command} deadline:YYYY-MM-DD"
     if rule.kind is DeadlineKind.EXPIRY:
-        return f"Tell me your licence expiry date: {command} deadline:YYYY-MM-DD"
-    if rule.kind is DeadlineKind.NONE:
-        return ask_deadline
-    if rule.kind is DeadlineKind.FIXED and rule.month is None:
-        return ask_deadline
+        what = {SetKind.STATE_LICENCE: "licence expiry date", SetKind.CERTIFICATION: "certification expiry date",
+                SetKind.MEMBERSHIP: "membership renewal date"}.get(rs.kind, "renewal deadline")
+        return f"Tell me your {what}: {deadline}"
+    if rule.kind is DeadlineKind.NONE or (rule.kind is DeadlineKind.FIXED and rule.month is None):
+        return f"Tell me your next renewal deadline: {deadline}"
+    if rule.parity is not YearParity.BIRTH_YEAR and _year_step(rule, rs.cycle_months, facts) is None:
+        # "Every other year" without a parity: only the user's own deadline says which year.
+        return f"Tell me your next renewal deadline: {deadline}"
+    if rule.parity is YearParity.BIRTH_YEAR and facts.birth_year is None:
+        return (f"Tell me your date of birth ({command} birthday:YYYY-MM-DD) "
+                f"or your next renewal deadline ({deadline})")
     if rule.kind is DeadlineKind.BIRTHDAY:
         missing_day = rule.anchor is BirthdayAnchor.BIRTHDAY and facts.birth_day is None
         if facts.birth_month is None or missing_day:
-            return (f"Tell me your birthday ({command} birthday:MM-DD) "
-                    f"or your next renewal deadline ({command} deadline:YYYY-MM-DD)")
-    if rule.parity is YearParity.BIRTH_YEAR and facts.birth_year is None:
-        return (f"Tell me the year you were born ({command} birthyear:YYYY) "
-                f"or your next renewal deadline ({command} deadline:YYYY-MM-DD)")
-    if _year_step(rule, rs.cycle_months, facts) is None:
-        return ask_deadline
+            return f"Tell me your birthday ({command} birthday:MM-DD) or your next renewal deadline ({deadline})"
     return None

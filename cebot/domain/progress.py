@@ -45,6 +45,7 @@ examples, are in ``docs/progress-rules.md``; in short:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -62,6 +63,7 @@ from cebot.domain.requirements import (
     Cap,
     FirstRenewalRule,
     RequirementSet,
+    SetKind,
     SubjectMinimum,
 )
 
@@ -193,9 +195,11 @@ def _no_ce_note(rs: RequirementSet) -> str:
     if rs.applicability is Applicability.NO_LICENCE:
         return f"{place} does not license massage therapists, so there is no CE to track."
     if rs.applicability is Applicability.VOLUNTARY:
-        return f"{rs.name} is voluntary and needs no CE to renew."
+        return f"{place}: certification is voluntary, and no CE is needed to renew it."
     if rs.applicability is Applicability.CONFLICTING:
         return f"Sources disagree on whether {place} requires CE; please check with the board."
+    if rs.kind is SetKind.PATHWAY:
+        return f"{rs.name}: no CE hours are published; your clinic can set a target."
     return f"{rs.name} does not ask for CE hours."
 
 
@@ -209,9 +213,17 @@ def _matches_cap(c: Cap, e: EntryFacts) -> bool:
     return subjects_ok and formats_ok
 
 
+def _short_label(label: str, *, lower: bool) -> str:
+    """A cap label fit for a sentence: no trailing "(...)", and lower-case unless it starts with an acronym."""
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", label).strip() or label
+    if lower and not text[:2].isupper():
+        text = text[:1].lower() + text[1:]
+    return text
+
+
 def _cap_reason(rs: RequirementSet, c: Cap) -> str:
-    text = (f"{c.label} does not count for {rs.name}" if c.hours == 0
-            else f"over the {format_hours(c.hours)} h {c.label} cap")
+    text = (f"{_short_label(c.label, lower=False)} does not count for {rs.key}" if c.hours == 0
+            else f"over the {format_hours(c.hours)} h {_short_label(c.label, lower=True)} cap")
     return text + (" (rule unconfirmed)" if c.unconfirmed else "")
 
 
@@ -392,7 +404,13 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
                 else:
                     reduced = fr.hours_per_month * _whole_months(facts.issue_date, window.deadline)
             if reduced is None and fr.fixed_hours is not None:
-                reduced = fr.fixed_hours
+                # A fixed first-renewal target (New Jersey: 10 h) applies to a licence issued in the second
+                # half of the cycle; issued earlier, the full requirement applies.
+                if facts.issue_date is None:
+                    needs = needs or (f"Tell me when your licence was issued to see your first-renewal hours: "
+                                      f"{cycles.TRACK_COMMAND.format(key=rs.key)} issued:YYYY-MM-DD")
+                elif 2 * _whole_months(facts.issue_date, window.deadline) < rs.cycle_months:
+                    reduced = fr.fixed_hours
             if reduced is not None:
                 total = min(total, reduced)
                 minimums = [m for m in minimums if m.key in fr.keep_minimums]
