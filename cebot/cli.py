@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--revision", default="head")
     p.set_defaults(handler=_migrate)
 
+    p = sub.add_parser("serve", help="run the Slack app: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT")
+    p.add_argument("--no-clock", action="store_true", help="do not run the reminder clock alongside")
+    p.set_defaults(handler=_lazy("cebot.serve", "run"))
+
     p = sub.add_parser("progress", help="print a member's progress (use --json for the machine view)")
     p.add_argument("--team", required=True, help="Slack team id, e.g. T0001")
     p.add_argument("--user", required=True, help="Slack user id, e.g. U0001")

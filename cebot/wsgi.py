@@ -101,8 +101,19 @@ def health(engine: Engine) -> tuple[int, dict[str, Any]]:
     return 200, {"ok": True}
 
 
+_served_engines: list[Engine] = []
+
+
+def after_fork() -> None:
+    """In a forked worker: drop pooled connections inherited from the parent (they belong to it)."""
+    for engine in _served_engines:
+        engine.dispose(close=False)
+
+
 def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
     """A WSGI callable serving ``bolt_app`` at ``/slack/events`` and a health check at ``/healthz``."""
+    if engine not in _served_engines:
+        _served_engines.append(engine)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -136,15 +147,15 @@ def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
 
 def build_application() -> WsgiApp:
     """The production app from the environment (settings checked, engine over DATABASE_URL)."""
-    from cebot.db import make_engine
-    from cebot.settings import SettingsError, load_settings
+    from cebot.services.bootstrap import prepare_database
+    from cebot.settings import MANIFEST_HINT, SettingsError, load_settings
     from cebot.slack.app import create_app
 
     settings = load_settings()
     settings.require_slack()
     if not settings.slack_signing_secret:
-        raise SettingsError("cebot cannot serve HTTP: missing SLACK_SIGNING_SECRET. See manifest.yml.")
-    engine = make_engine(settings.database_url)
+        raise SettingsError("cebot cannot serve HTTP: missing SLACK_SIGNING_SECRET. " + MANIFEST_HINT)
+    engine = prepare_database(settings)
     return make_wsgi_app(create_app(settings, engine=engine), engine)
 
 

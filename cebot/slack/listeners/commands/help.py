@@ -1,9 +1,14 @@
-"""``/ce`` and ``/ce help``: what cebot does and every subcommand with an example."""
+"""``/ce`` and ``/ce help``: what cebot does and every subcommand with an example.
+
+Usage lines and examples come from the grammar (``cebot.domain.parsing``), so help
+and error messages never disagree with what the parser accepts.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from cebot.domain.parsing import EXAMPLES, SUBCOMMANDS, USAGE_LINES, ParseError, parse_command
 from cebot.slack import blocks as bk
 from cebot.slack.context import CommandContext
 from cebot.slack.listeners.commands import router
@@ -13,80 +18,88 @@ INTRO = (
     "I keep your continuing-education (CE) log and show how far you are from renewing your licence "
     "and certifications. Log a course in one line, then check your progress."
 )
+NEXT_STEP = "Start with `/ce track` for your licence, then `/ce log` after each course."
 
-# (name, example, what it does), in the order a new user needs them.
-HELP_TABLE: tuple[tuple[str, str, str], ...] = (
-    ("log", "/ce log 3h Ethics in Touch #ethics", "log a course (just `/ce log` opens a form)"),
-    ("progress", "/ce progress", "how far you are from each deadline"),
-    ("track", "/ce track FL deadline:2027-08-31", "follow a licence or certification"),
-    ("untrack", "/ce untrack FL", "stop following one"),
-    ("list", "/ce list 10", "your latest entries"),
-    ("edit", "/ce edit 12 hours:2.5", "change an entry"),
-    ("delete", "/ce delete 12", "remove an entry"),
-    ("undo", "/ce undo", "reverse your last change"),
-    ("requirements", "/ce requirements FL", "a rule with its source (alone: every key)"),
-    ("amma", "/ce amma", "your AMMA pathway checklist"),
-    ("milestone", "/ce milestone exam date:2026-03-01", "mark an AMMA step done"),
-    ("team", "/ce team", "the team's progress (managers)"),
-    ("admin", "/ce admin managers add @maria", "choose who manages cebot (Slack admins)"),
-    ("help", "/ce help", "this list"),
-)
+ORDER = ("log", "progress", "track", "untrack", "list", "edit", "delete", "undo", "requirements", "amma",
+         "milestone", "remind", "export", "mydata", "team", "admin", "help")
+"""The order a new user needs them in; subcommands the grammar adds later go at the end."""
 
-
-def known_names() -> list[str]:
-    """Every subcommand help knows of: the built-in table plus registered extras."""
-    names = [name for name, _, _ in HELP_TABLE]
-    return names + [n for n in router.SUBCOMMANDS if n not in names]
-
-
-def entries() -> list[tuple[str, str, str]]:
-    """(name, example, summary) for every subcommand to list, table first, then registered extras."""
-    rows = list(HELP_TABLE)
-    table_names = {name for name, _, _ in HELP_TABLE}
-    for name, sub in router.SUBCOMMANDS.items():
-        if name not in table_names:
-            rows.append((name, sub.example or f"/ce {name}", sub.summary or ""))
-    return rows
+SUMMARIES: dict[str, str] = {
+    "log": "log a course (just `/ce log` opens a form)",
+    "progress": "how far you are from each deadline",
+    "track": "follow a licence or certification",
+    "untrack": "stop following one",
+    "list": "your latest entries",
+    "edit": "change an entry",
+    "delete": "remove an entry",
+    "undo": "reverse your last change",
+    "requirements": "a rule with its source (alone: every key)",
+    "amma": "your AMMA pathway checklist",
+    "milestone": "mark an AMMA step done",
+    "remind": "reminders on, off or snoozed",
+    "export": "your log as a file",
+    "mydata": "export or delete everything cebot keeps about you",
+    "team": "the team's progress (managers)",
+    "admin": "managers and the weekly summary (managers, Slack admins)",
+    "help": "this list, or `/ce help log` for one command",
+}
 
 
-def example_for(subcommand: str) -> str | None:
-    for name, example, _ in entries():
-        if name == subcommand:
-            return example
-    return None
+def names() -> list[str]:
+    """Every subcommand, in help order."""
+    ordered = [n for n in ORDER if n in SUBCOMMANDS]
+    return ordered + [n for n in SUBCOMMANDS if n not in ordered]
+
+
+def summary(name: str) -> str:
+    registered = router.SUBCOMMANDS.get(name)
+    return (registered.summary if registered and registered.summary else None) or SUMMARIES.get(name, "")
+
+
+def help_lines() -> list[str]:
+    """One mrkdwn line per subcommand: its example and what it does."""
+    lines = []
+    for name in names():
+        what = summary(name)
+        lines.append(f"`{escape(EXAMPLES[name])}`" + (f" – {what}" if what else ""))
+    return lines
 
 
 def help_text() -> str:
-    """The help as mrkdwn (also the notification fallback)."""
-    lines = [INTRO, ""]
-    for _name, example, summary in entries():
-        lines.append(f"• `{escape(example)}` – {summary}" if summary else f"• `{escape(example)}`")
-    lines.append("")
-    lines.append("Start with `/ce track` for your licence, then `/ce log` after each course.")
-    return "\n".join(lines)
+    """The whole help as mrkdwn (the notification fallback of the blocks)."""
+    return "\n".join([INTRO, "", *(f"• {line}" for line in help_lines()), "", NEXT_STEP])
 
 
 def help_blocks() -> list[bk.Block]:
-    rows = [f"`{escape(example)}`  {summary}" for _, example, summary in entries()]
     return [
         bk.section(f"*cebot* – {INTRO}"),
-        bk.section("\n".join(rows)),
-        bk.context("Start with `/ce track` for your licence, then `/ce log` after each course."),
+        bk.section("\n".join(help_lines())),
+        bk.context(NEXT_STEP),
     ]
 
 
+def topic_text(name: str) -> str:
+    what = summary(name)
+    return (
+        f"`{escape(USAGE_LINES[name])}`" + (f"\n{what[0].upper()}{what[1:]}." if what else "")
+        + f"\nFor example: `{escape(EXAMPLES[name])}`\n{router.HELP_POINTER}"
+    )
+
+
 def handle_help(ctx: CommandContext) -> None:
-    topic = ctx.rest.strip().split(None, 1)[0].lower() if ctx.rest.strip() else ""
-    name = router.resolve(topic) if topic else None
-    if topic and (name or topic in known_names()):
-        key = name or topic
-        for entry_name, example, summary in entries():
-            if entry_name == key:
-                usage = router.usage_for(key) or example
-                ctx.respond(f"`{escape(usage)}` – {summary}\nExample: `{escape(example)}`. {router.HELP_POINTER}")
-                return
+    """``/ce help [subcommand]``."""
+    topic = ctx.rest.split(None, 1)[0] if ctx.rest.strip() else ""
+    if topic:
+        try:
+            name, _ = parse_command(topic)
+        except ParseError as exc:
+            ctx.respond(router.parse_error_reply(exc, None))
+            return
+        if name != "help":
+            ctx.respond(topic_text(name))
+            return
     ctx.respond(help_text(), blocks=help_blocks())
 
 
 def register(app: App) -> None:
-    router.register_subcommand("help", handle_help, aliases=("?", "h"))
+    router.register_subcommand("help", handle_help)
