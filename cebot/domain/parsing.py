@@ -10,10 +10,11 @@ Grammar rules shared by every subcommand (documented for users in
 
 * Words are separated by whitespace. A value with spaces is quoted with
   ``"..."``, ``'...'`` or Slack's smart quotes ``“...”`` / ``‘...’``. A quote
-  closes at a matching quote followed by a space or the end; inside quotes
-  ``\\"`` and ``\\\\`` stand for a literal quote and backslash. A double quote
-  that never closes is an error; an apostrophe that never closes is just an
-  apostrophe (``O'Brien``, ``'90s``).
+  closes at a matching quote followed by a space or the end; inside double
+  quotes ``\\"`` and ``\\\\`` stand for a literal quote and backslash. A double
+  quote that never closes is an error; an apostrophe that never closes is just
+  an apostrophe (``O'Brien``, ``'90s``). Text longer than 10,000 characters is
+  refused.
 * ``key:value`` is an option when ``key`` is one the subcommand knows
   (case-insensitive). The value follows the colon with no space, and may be
   quoted: ``provider:"Acme Seminars"``. A word such as ``Ethics:`` (colon then
@@ -69,6 +70,8 @@ LIST_MAX = 50
 SNOOZE_DEFAULT_DAYS = 7
 SNOOZE_MAX_DAYS = 90
 MAX_ENTRY_ID = 2**31 - 1
+MAX_TEXT = 10_000
+"""Longest command text read at all (Slack's own limit is lower)."""
 
 
 class ParseError(ValueError):
@@ -215,31 +218,39 @@ def _prepare(text: str) -> str:
     return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
 
 
-def _scan_quoted(s: str, i: int) -> tuple[str, int] | None:
+_SINGLE_CLOSER_RE = re.compile(r"['‘’](?=\s|$)")
+
+
+def _scan_quoted(s: str, i: int, last_single_closer: int) -> tuple[str, int] | None:
     """Read a quoted value starting at the opener ``s[i]``; return (value, index after it).
 
-    ``None`` means an apostrophe that never closes (read it as a letter). A
-    double quote that never closes raises :class:`ParseError`.
+    Double quotes honour ``\\"`` and ``\\\\`` escapes; a double quote that never
+    closes raises :class:`ParseError`. Single quotes have no escapes, and
+    ``None`` means an apostrophe that never closes (it is read as a letter).
+    ``last_single_closer`` is the position of the last possible single-quote
+    closer, so a hopeless apostrophe costs nothing (tokenizing stays linear).
     """
-    family = DOUBLE_QUOTES if s[i] in DOUBLE_QUOTES else SINGLE_QUOTES
+    if s[i] not in DOUBLE_QUOTES:
+        if last_single_closer <= i:
+            return None
+        m = _SINGLE_CLOSER_RE.search(s, i + 1)
+        assert m is not None  # there is a closer after i
+        return s[i + 1: m.start()], m.end()
     buf: list[str] = []
     j = i + 1
     n = len(s)
     while j < n:
         c = s[j]
-        if c == "\\" and j + 1 < n and (s[j + 1] in family or s[j + 1] == "\\"):
+        if c == "\\" and j + 1 < n and s[j + 1] in DOUBLE_QUOTES + "\\":
             buf.append(s[j + 1])
             j += 2
             continue
-        if c in family and (j + 1 == n or s[j + 1].isspace()):
+        if c in DOUBLE_QUOTES and (j + 1 == n or s[j + 1].isspace()):
             return "".join(buf), j + 1
         buf.append(c)
         j += 1
-    if family is SINGLE_QUOTES:
-        return None
-    rest = s[i:]
     raise ParseError(
-        f"The quote before “{_short(rest[1:], 30)}” is never closed. Put a matching quote after the value, "
+        f"The quote before “{_short(s[i + 1:], 30)}” is never closed. Put a matching quote after the value, "
         'followed by a space, like: provider:"Acme Seminars"'
     )
 
@@ -247,6 +258,10 @@ def _scan_quoted(s: str, i: int) -> tuple[str, int] | None:
 def tokenize(text: str) -> list[Word]:
     """Split command text into :class:`Word` s (quotes, ``key:value`` and entities handled)."""
     s = _prepare(text)
+    if len(s) > MAX_TEXT:
+        raise ParseError(f"That's too long for one command ({len(s):,} characters); keep it under {MAX_TEXT:,}.")
+    closers = [m.start() for m in _SINGLE_CLOSER_RE.finditer(s)]
+    last_single_closer = closers[-1] if closers else -1
     words: list[Word] = []
     i, n = 0, len(s)
     while True:
@@ -256,7 +271,7 @@ def tokenize(text: str) -> list[Word]:
             return words
         km = _KEY_RE.match(s, i)
         if km and km.end() < n and s[km.end()] in _OPENERS:
-            q = _scan_quoted(s, km.end())
+            q = _scan_quoted(s, km.end(), last_single_closer)
             if q is not None:
                 value, end = q
                 words.append(Word(text=s[i:end], quoted=True, key=km.group(1).lower(), value=_decode(value),
@@ -264,7 +279,7 @@ def tokenize(text: str) -> list[Word]:
                 i = end
                 continue
         if s[i] in _OPENERS:
-            q = _scan_quoted(s, i)
+            q = _scan_quoted(s, i, last_single_closer)
             if q is not None:
                 value, end = q
                 words.append(Word(text=_decode(value), quoted=True, raw=s[i:end]))
@@ -309,6 +324,8 @@ HOURS_EXAMPLE = "3, 1.5h, 1h30m or 90m"
 
 def _hours_form(text: str) -> re.Match[str] | None:
     t = _clean(text).lower()
+    if len(t) > 40:  # no hours are written this long; keeps the regexes linear
+        return None
     for form in _HOURS_FORMS:
         m = form.fullmatch(t)
         if m:
@@ -322,6 +339,9 @@ def parse_hours(text: str) -> Quarters:
     From 0.25 h to 40 h, in whole quarter hours.
     """
     m = _hours_form(str(text))
+    if m is None and re.fullmatch(r"\d{20,}(?:\.\d*)? ?h?", _clean(str(text)).lower()):
+        raise ParseError("That's more than 40 h for one course. If it really was, log it as separate entries; "
+                         "otherwise check the number.", field="hours")
     if m is None:
         raise ParseError(f"I couldn't read “{_short(str(text))}” as hours. Write hours like {HOURS_EXAMPLE}.",
                          field="hours")
@@ -871,7 +891,8 @@ def parse_entry_id(rest: str, *, sub: str = "delete") -> int:
     """The entry number in ``12`` or ``#12`` (``/ce delete``)."""
     words = tokenize(rest)
     n = _entry_id(words[0] if words else None, sub)
-    _no_extra(words[1:], sub)
+    if words[1:]:
+        raise _error("One entry at a time, by the number shown by `/ce list`.", sub, field="entry_id")
     return n
 
 
