@@ -10,7 +10,7 @@ A claimed row carries a lease in ``next_attempt_at``. It may be claimed again
 (by a conditional ``UPDATE ... WHERE status = 'claimed' AND next_attempt_at <=
 now``, which at most one transaction can win) only when:
 
-* the send failed: the row waits for a backoff (5 min, 15 min, 45 min, 2 h)
+* the send failed: the row waits for a backoff (5, 10, 20, 40 min)
   and is retried by a later tick while the message is still due; after
   :data:`MAX_ATTEMPTS` it is marked ``failed`` and logged as an error;
 * the clock died between claim and mark: after :data:`LEASE` the row is
@@ -43,8 +43,9 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
-BACKOFF: tuple[timedelta, ...] = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=45),
-                                  timedelta(hours=2))
+BACKOFF: tuple[timedelta, ...] = (timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20),
+                                  timedelta(minutes=40))
+"""Gaps after failed attempts 1-4: all five tries fit in one two-hour reminder window."""
 STALE_AFTER = timedelta(days=2)
 """A row still claimed this long after it was created has missed its window: it is marked failed."""
 PERMANENT_ERRORS = frozenset({

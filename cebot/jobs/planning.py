@@ -150,7 +150,7 @@ def plan(session: Session, now: datetime, *, team_ids: Sequence[str] | None = No
 
 
 def _in_window_timezones(session: Session, workspace_ids: list[int] | None, now: datetime) -> list[str]:
-    stmt = sa.select(sa.distinct(M.c.timezone))
+    stmt = sa.select(M.c.timezone).distinct()
     if workspace_ids is not None:
         stmt = stmt.where(M.c.workspace_id.in_(workspace_ids))
     names = [name for (name,) in session.execute(stmt)]
