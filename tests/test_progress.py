@@ -85,6 +85,16 @@ def test_hours_in_window_count_and_old_ones_are_listed() -> None:
         (old.id, h(3), "outside this cycle (Sep 1, 2023 – Aug 31, 2025)")]
 
 
+def test_only_recent_outside_courses_are_listed() -> None:
+    """Courses older than the previous cycle are not listed; those after a passed deadline are."""
+    ancient = entry(3, on=date(2019, 1, 1))
+    rs = rset(12, deadline=DeadlineRule(DeadlineKind.EXPIRY))
+    late = entry(2, on=date(2025, 3, 5))
+    p = progress(rs, [ancient, late], date(2025, 3, 10), deadline=date(2025, 3, 1))
+    assert p.status is Status.OVERDUE
+    assert [n.entry_id for n in p.not_counted] == [late.id]
+
+
 def test_online_cap_counts_part_of_a_course() -> None:
     """A course crossing the online cap counts in part; the rest is listed with the cap."""
     rs = rset(24, caps=(cap("online", 12, label="Online and home study", formats=("live_online", "home_study")),))
@@ -486,13 +496,13 @@ def test_property_counted_within_logged_and_caps_hold(rs: RequirementSet, entrie
     logged = sum(e.hours for e in entries if START <= e.completed_on <= END)
     assert 0 <= p.counted <= logged
     assert p.remaining >= 0
-    by_entry = _counted_by_entry(p, entries)
+    by_entry = _counted_by_entry(p, [e for e in entries if START <= e.completed_on <= END])
     assert sum(by_entry.values()) == p.counted
-    assert all(0 <= q <= e.hours for e, q in zip(entries, by_entry.values(), strict=True))
+    assert all(0 <= by_entry[e.id] <= e.hours for e in entries if e.id in by_entry)
     for c in rs.caps:
         matched = [e for e in entries if (not c.subjects or set(c.subjects) & set(e.subjects))
                    and (not c.formats or e.delivery_format in c.formats)]
-        assert sum(by_entry[e.id] for e in matched) <= c.hours
+        assert sum(by_entry.get(e.id, 0) for e in matched) <= c.hours
     assert (p.status is Status.COMPLETE) == (p.remaining == 0)
 
 

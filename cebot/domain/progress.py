@@ -6,6 +6,8 @@ examples, are in ``docs/progress-rules.md``; in short:
 
 * **Window.** Only courses completed inside the current cycle window count.
   Every course counts toward every credential whose window it falls in.
+  Courses from the previous cycle or after the deadline are listed as not
+  counted ("outside this cycle (...)"); older ones are not listed.
 * **Hours on top.** Minimums marked ``on_top`` (Michigan's implicit bias) are
   filled first, in date order, from courses tagged with their subjects; those
   hours do not count toward the total. Hours of such courses beyond what the
@@ -46,10 +48,12 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -204,13 +208,23 @@ def _no_ce_note(rs: RequirementSet) -> str:
 
 
 def _matches_minimum(m: SubjectMinimum, e: EntryFacts) -> bool:
-    return bool(set(m.subjects) & set(e.subjects)) and (not m.formats or e.delivery_format in m.formats)
+    return (not m.formats or e.delivery_format in m.formats) and any(s in e.subjects for s in m.subjects)
 
 
 def _matches_cap(c: Cap, e: EntryFacts) -> bool:
-    subjects_ok = not c.subjects or bool(set(c.subjects) & set(e.subjects))
-    formats_ok = not c.formats or e.delivery_format in c.formats
-    return subjects_ok and formats_ok
+    return (not c.formats or e.delivery_format in c.formats) and (
+        not c.subjects or any(s in e.subjects for s in c.subjects))
+
+
+_ORDER = attrgetter("completed_on", "id")
+_DAY = attrgetter("completed_on")
+
+
+def _between(ordered: Sequence[EntryFacts], start: date, end: date) -> Sequence[EntryFacts]:
+    """The entries of date-ordered ``ordered`` completed from ``start`` to ``end`` (both included)."""
+    lo = bisect_left(ordered, start, key=_DAY)
+    hi = bisect_right(ordered, end, key=_DAY)
+    return ordered[lo:hi]
 
 
 def _short_label(label: str, *, lower: bool) -> str:
@@ -266,17 +280,41 @@ class _Tally:
     on_top: dict[str, Quarters] = field(default_factory=dict)
     on_top_by_entry: dict[int, Quarters] = field(default_factory=dict)
     excluded: dict[int, tuple[Quarters, str]] = field(default_factory=dict)
+    by_minimum: list[Quarters] = field(default_factory=list)
+    """Hours counted toward the total from entries matching each minimum (same order as the minimums)."""
+    in_person: Quarters = 0
 
     @property
     def counted(self) -> Quarters:
         return sum(self.total.values())
 
 
+class _Matcher:
+    """Which minimums and caps an entry matches, worked out once per (format, subjects) combination."""
+
+    def __init__(self, minimums: Sequence[SubjectMinimum], caps: Sequence[Cap]) -> None:
+        self.minimums = minimums
+        self.caps = caps
+        self._memo: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+    def __call__(self, e: EntryFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        key = (e.delivery_format, e.subjects)
+        found = self._memo.get(key)
+        if found is None:
+            found = (tuple(i for i, m in enumerate(self.minimums) if _matches_minimum(m, e)),
+                     tuple(i for i, c in enumerate(self.caps) if _matches_cap(c, e)))
+            self._memo[key] = found
+        return found
+
+
 def _tally(rs: RequirementSet, entries: Sequence[EntryFacts], minimums: Sequence[SubjectMinimum]) -> _Tally:
     """Count ``entries`` (already inside the window, sorted by date then id) against the set's caps."""
-    t = _Tally()
+    t = _Tally(by_minimum=[0] * len(minimums))
+    caps = rs.caps
+    reasons = [_cap_reason(rs, c) for c in caps]
+    match = _Matcher(minimums, caps)
     avail = {e.id: e.hours for e in entries}
-    for m in minimums:
+    for i, m in enumerate(minimums):
         if not m.on_top:
             continue
         need = m.hours
@@ -284,7 +322,7 @@ def _tally(rs: RequirementSet, entries: Sequence[EntryFacts], minimums: Sequence
         for e in entries:
             if need == 0:
                 break
-            if _matches_minimum(m, e) and avail[e.id]:
+            if avail[e.id] and i in match(e)[0]:
                 take = min(need, avail[e.id])
                 avail[e.id] -= take
                 need -= take
@@ -292,18 +330,17 @@ def _tally(rs: RequirementSet, entries: Sequence[EntryFacts], minimums: Sequence
                 t.on_top_by_entry[e.id] = t.on_top_by_entry.get(e.id, 0) + take
         t.on_top[m.key] = got
 
-    serves = [m for m in minimums if not m.on_top]
-    caps = list(rs.caps)
+    within = frozenset(i for i, m in enumerate(minimums) if not m.on_top)
     groups: dict[tuple[int, ...], list[EntryFacts]] = {}
     for e in entries:
         if not avail[e.id]:
             continue
-        matched = [i for i, c in enumerate(caps) if _matches_cap(c, e)]
+        matched = match(e)[1]
         zero = next((i for i in matched if caps[i].hours == 0), None)
         if zero is not None:
-            t.excluded[e.id] = (avail[e.id], _cap_reason(rs, caps[zero]))
+            t.excluded[e.id] = (avail[e.id], reasons[zero])
             continue
-        groups.setdefault(tuple(matched), []).append(e)
+        groups.setdefault(matched, []).append(e)
 
     allowed: dict[tuple[int, ...], Quarters] = {}
     used = [0] * len(caps)
@@ -325,16 +362,22 @@ def _tally(rs: RequirementSet, entries: Sequence[EntryFacts], minimums: Sequence
 
     for sig, members in groups.items():
         budget = allowed[sig]
-        ordered = sorted(members, key=lambda e: (not any(_matches_minimum(m, e) for m in serves),
-                                                 e.completed_on, e.id))
-        tight = next((caps[c] for c in sig if used[c] >= caps[c].hours), None)
-        for e in ordered:
+        if budget < sum(avail[e.id] for e in members):
+            # Courses that serve a subject minimum go first, then by date and id (members are in that order).
+            members = sorted(members, key=lambda e: within.isdisjoint(match(e)[0]))
+        tight = next((c for c in sig if used[c] >= caps[c].hours), None)
+        for e in members:
             take = min(budget, avail[e.id])
             budget -= take
             if take:
                 t.total[e.id] = take
+                for i in match(e)[0]:
+                    if i in within:
+                        t.by_minimum[i] += take
+                if e.delivery_format == "in_person":
+                    t.in_person += take
             if take < avail[e.id]:
-                reason = _cap_reason(rs, tight) if tight is not None else "over a cap"
+                reason = reasons[tight] if tight is not None else "over a cap"
                 t.excluded[e.id] = (avail[e.id] - take, reason)
     return t
 
@@ -354,7 +397,7 @@ def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequen
         return Progress(key=rs.key, name=rs.name, status=Status.EXEMPT, window=None, deadline=None,
                         days_left=None, required=0, counted=0, remaining=0,
                         notes=(_no_ce_note(rs), *rs.notes), unconfirmed=rs.unconfirmed)
-    ordered = sorted(entries, key=lambda e: (e.completed_on, e.id))
+    ordered = sorted(entries, key=_ORDER)
     window = cycles.current_window(rs, facts, today)
     exempt_first = facts.first_cycle and rs.first_renewal.rule is FirstRenewalRule.EXEMPT
     if window is None:
@@ -418,7 +461,7 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
                     in_person_min = 0
                 notes.insert(0, fr.note or f"First renewal: {format_hours(total)} h.")
 
-    inside = [e for e in ordered if window.contains(e.completed_on)]
+    inside = _between(ordered, window.start, window.deadline)
     t = _tally(rs, inside, minimums)
 
     carried = 0
@@ -426,7 +469,7 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         prev = cycles.window_for_deadline(rs, facts, window.start - timedelta(days=1))
         if prev is not None:
             prev_min = [_scaled(m, rs.cycle_months) for m in rs.minimums]
-            prev_t = _tally(rs, [e for e in ordered if prev.contains(e.completed_on)], prev_min)
+            prev_t = _tally(rs, _between(ordered, prev.start, prev.deadline), prev_min)
             carried = min(rs.carry_over.max_hours, max(0, prev_t.counted - rs.total_hours))
             if carried:
                 notes.append(f"Includes {format_hours(carried)} h carried over from your last cycle "
@@ -434,16 +477,15 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
 
     counted = t.counted + carried
     rows: list[SubjectRow] = []
-    for m in minimums:
-        got = t.on_top.get(m.key, 0) if m.on_top else sum(
-            q for e in inside if (q := t.total.get(e.id, 0)) and _matches_minimum(m, e))
+    for i, m in enumerate(minimums):
+        got = t.on_top.get(m.key, 0) if m.on_top else t.by_minimum[i]
         required_m = m.hours if not exempt else 0
         rows.append(SubjectRow(key=m.key, label=m.label, required=required_m, counted=got,
                                remaining=max(0, required_m - got), met=got >= required_m,
                                on_top=m.on_top, unconfirmed=m.unconfirmed))
     in_person: InPersonRow | None = None
     if in_person_min:
-        got = sum(q for e in inside if (q := t.total.get(e.id, 0)) and e.delivery_format == "in_person")
+        got = t.in_person
         need_ip = 0 if exempt else in_person_min
         in_person = InPersonRow(required=need_ip, counted=got, remaining=max(0, need_ip - got))
 
@@ -458,13 +500,13 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
     not_counted: list[NotCounted] = []
     partial: list[int] = []
     outside = f"outside this cycle ({format_window(window)})"
-    inside_ids = {e.id for e in inside}
     counted_ids: list[int] = []
     without_cert = 0
-    for e in ordered:
-        if e.id not in inside_ids:
-            not_counted.append(NotCounted(e.id, e.title, e.hours, outside))
-            continue
+    # Courses from the cycle before and after the deadline are listed; older ones are plainly old.
+    listed_from = window.start - relativedelta(months=max(rs.cycle_months, 12))
+    for e in _between(ordered, listed_from, window.start - timedelta(days=1)):
+        not_counted.append(NotCounted(e.id, e.title, e.hours, outside))
+    for e in inside:
         used = t.total.get(e.id, 0) + t.on_top_by_entry.get(e.id, 0)
         if used:
             counted_ids.append(e.id)
@@ -474,6 +516,8 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
             not_counted.append(NotCounted(e.id, e.title, hours, reason, partial=bool(used)))
             if used:
                 partial.append(e.id)
+    for e in ordered[bisect_right(ordered, window.deadline, key=_DAY):]:
+        not_counted.append(NotCounted(e.id, e.title, e.hours, outside))
 
     conditions = tuple(_condition_row(c.key, c.label, c.unconfirmed, facts, window) for c in rs.conditions)
     days_left = window.days_left(today)
