@@ -166,12 +166,17 @@ def test_summary_due_on_its_day_and_caught_up_same_day() -> None:
     assert (due.week_start, due.week_end) == (date(2026, 3, 2), date(2026, 3, 8))
     assert r.summary_due(sched, "America/New_York", at(mon + timedelta(days=1), 9, 0)) is None
     assert r.summary_due(None, "UTC", at(mon, 9, 0)) is None
+    # A schedule with its own timezone wins over the workspace's.
+    london = SummarySchedule(channel="C1", day="mon", at=time(9, 0), tz="Europe/London")
+    assert r.summary_due(london, "America/New_York", datetime(2026, 3, 9, 9, 5, tzinfo=UTC)) is not None
 
 
 def test_summary_schedule_round_trips_settings() -> None:
     """The schedule stored in workspace settings reads back; junk reads as off."""
     sched = SummarySchedule(channel="C1", day="wed", at=time(14, 30))
     assert SummarySchedule.from_settings({"summary": sched.to_json()}) == sched
+    zoned = SummarySchedule(channel="C1", tz="Europe/London")
+    assert SummarySchedule.from_settings({"summary": zoned.to_json()}) == zoned
     assert SummarySchedule.from_settings({}) is None
     assert SummarySchedule.from_settings({"summary": {"channel": "C1", "day": "xyz"}}) is None
 

@@ -270,9 +270,14 @@ class SummarySchedule:
     channel: str
     day: str = DEFAULT_SUMMARY_DAY
     at: time = DEFAULT_SUMMARY_TIME
+    tz: str | None = None
+    """The timezone it runs in (the workspace's, else the manager's who set it up); None: the workspace's."""
 
     def to_json(self) -> dict[str, str]:
-        return {"channel": self.channel, "day": self.day, "time": self.at.strftime("%H:%M")}
+        out = {"channel": self.channel, "day": self.day, "time": self.at.strftime("%H:%M")}
+        if self.tz:
+            out["tz"] = self.tz
+        return out
 
     @classmethod
     def from_settings(cls, settings: dict[str, object] | None) -> SummarySchedule | None:
@@ -285,7 +290,8 @@ class SummarySchedule:
         at = parse_time(str(raw.get("time") or "09:00"))
         if not isinstance(channel, str) or not channel or day not in WEEKDAYS or at is None:
             return None
-        return cls(channel=channel, day=day, at=at)
+        tz = raw.get("tz")
+        return cls(channel=channel, day=day, at=at, tz=tz if isinstance(tz, str) and tz else None)
 
 
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -335,7 +341,7 @@ def summary_due(schedule: SummarySchedule | None, workspace_timezone: str, now: 
     """The weekly summary due at ``now``: from its scheduled time until the end of that local day."""
     if schedule is None:
         return None
-    tz = zone(workspace_timezone)
+    tz = zone(schedule.tz or workspace_timezone, workspace_timezone)
     local = local_now(now, tz)
     scheduled = summary_occurrence(schedule, tz, local.date())
     if local.date() != scheduled.date():

@@ -273,7 +273,7 @@ def cli_summary(args: argparse.Namespace) -> int:
             _say(f"No workspace with team id {args.team!r} uses cebot yet.")
             return 1
         schedule = r.SummarySchedule.from_settings(ws.settings)
-        tz = r.zone(ws.timezone)
+        tz = r.zone((schedule.tz if schedule else None) or ws.timezone, ws.timezone)
         local = r.local_now(at, tz)
         due = r.summary_due(schedule, ws.timezone, at)
         if schedule is None:
