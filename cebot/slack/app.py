@@ -46,8 +46,8 @@ def record_event(engine: Engine, *, event_id: str, team_id: str) -> bool:
     insert: Any = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     with session_scope(engine) as session:
         stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
-        result: Any = session.execute(stmt)
-        return bool(result.rowcount)
+        # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT inserts.
+        return session.execute(stmt.returning(table.c.event_id)).first() is not None
 
 
 def _context_middleware(engine: Engine, settings: Settings) -> Callable[..., Any]:
