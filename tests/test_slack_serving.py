@@ -119,3 +119,18 @@ def test_cebot_serve_runs_gunicorn_over_http(database_url: str, fake_slack: Fake
     cmd = [sys.executable, "-m", "cebot", "serve", "--no-clock"]
     with running(cmd, _server_env(database_url, fake_slack, port), port, fake_slack) as harness:
         _check_ce_help(harness)
+
+
+def test_manifest_matches_the_app() -> None:
+    """manifest.yml declares /ce (escaped), every URL at /slack/events, the scopes and events cebot uses."""
+    yaml = pytest.importorskip("yaml")
+    manifest = yaml.safe_load((PROJECT_ROOT / "manifest.yml").read_text())
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/ce"
+    assert command["should_escape"] is True
+    urls = [command["url"], manifest["settings"]["event_subscriptions"]["request_url"],
+            manifest["settings"]["interactivity"]["request_url"]]
+    assert all(url.endswith("/slack/events") for url in urls)
+    assert {"commands", "chat:write", "im:write", "users:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
