@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 import time_machine
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from cebot.db import make_engine
 from cebot.jobs import delivery
 from cebot.jobs.clock import tick
+from cebot.jobs.planning import SnapshotCache
+from cebot.models import CEEntry
 from cebot.settings import Settings
 from cebot.testing.fake_slack import FakeSlack
 from tests.clock_helpers import deliveries, seed_member, seed_workspace, sender_for, utc
@@ -48,7 +51,9 @@ def test_countdown_fires_once_in_its_window(engine: Engine, settings: Settings, 
     sent = posts(fake)
     assert len(sent) == 1
     assert sent[0]["channel"] == "U1"
-    assert "Florida" in sent[0].text and "31 days" in sent[0].text and "/ce log" in sent[0].text
+    assert "Florida" in sent[0].text
+    assert "31 days" in sent[0].text
+    assert "/ce log" in sent[0].text
     rows = deliveries(engine)
     assert [(d.kind, d.period, d.status, d.attempts) for d in rows] == [("countdown", "FL:2026-08-31:30d", "sent", 1)]
     assert rows[0].message_ts
@@ -101,6 +106,26 @@ def test_complete_member_gets_no_countdown(engine: Engine, settings: Settings, f
     assert posts(fake) == []
 
 
+def test_snapshot_cache_sees_ledger_changes(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
+    """With the between-ticks cache, deleting a course that made a member complete brings the countdown."""
+    ws = seed_workspace(engine)
+    done = [(date(2026, 3, 1), 8, ["medical_errors"]), (date(2026, 3, 2), 8, ["laws_rules"]),
+            (date(2026, 3, 3), 8, ["ethics"]), (date(2026, 3, 4), 4, ["human_trafficking"]),
+            (date(2026, 3, 5), 48, ["hands_on"]), (date(2026, 3, 6), 20, [])]
+    mid = seed_member(engine, ws, "U1", entries=done, joined=utc(2026, 7, 1, 12))
+    cache = SnapshotCache()
+    sender = sender_for(settings, fake.url)
+    tick(engine, sender, now=STAGE_30, cache=cache)
+    assert posts(fake) == []
+    with Session(engine) as s:
+        entry = s.exec(select(CEEntry).where(CEEntry.member_id == mid, CEEntry.hours_q == 48)).one()
+        entry.deleted_at = STAGE_30
+        s.add(entry)
+        s.commit()
+    tick(engine, sender, now=STAGE_30 + timedelta(minutes=5), cache=cache)
+    assert [c["channel"] for c in posts(fake)] == ["U1"]
+
+
 def test_overdue_notice_once(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
     """After a missed deadline the overdue notice goes out once, on the next weekday morning."""
     ws = seed_workspace(engine)
@@ -122,7 +147,8 @@ def test_cpr_expiry_note(engine: Engine, settings: Settings, fake: FakeSlack) ->
     run(engine, settings, fake, utc(2026, 3, 3, 14, 5))
     sent = posts(fake)
     assert len(sent) == 1
-    assert "CPR" in sent[0].text and "Mar 20, 2026" in sent[0].text
+    assert "CPR" in sent[0].text
+    assert "Mar 20, 2026" in sent[0].text
 
 
 def test_nudge_after_sixty_quiet_days(engine: Engine, settings: Settings, fake: FakeSlack) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 
 from cebot.db import session_scope
 from cebot.jobs import delivery
-from cebot.jobs.planning import Planned, PlanStats, plan
+from cebot.jobs.planning import Planned, PlanStats, SnapshotCache, plan
 from cebot.jobs.sender import Sender, SlackSender
 from cebot.settings import Settings
 
@@ -66,13 +66,17 @@ def _error_text(exc: Exception) -> tuple[str, bool]:
 
 
 def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
-         clock: Callable[[], datetime] | None = None) -> TickReport:
-    """Plan, claim, send and mark everything due at ``now`` (default: the current time)."""
+         clock: Callable[[], datetime] | None = None, cache: SnapshotCache | None = None) -> TickReport:
+    """Plan, claim, send and mark everything due at ``now`` (default: the current time).
+
+    ``cache`` keeps member snapshots between ticks of one process (progress is recomputed only for members whose
+    ledger or credentials changed); the scheduler passes one, a one-off tick need not.
+    """
     current = clock or (lambda: datetime.now(UTC))
     now = (now or current()).astimezone(UTC)
     report = TickReport(now=now)
     with session_scope(engine) as session:
-        planned = plan(session, now, stats=report.stats)
+        planned = plan(session, now, stats=report.stats, cache=cache)
         payloads: dict[tuple[int, str, str, str], dict[str, Any]] = {}
         for p in planned:
             try:
@@ -110,9 +114,11 @@ def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
 
 
 def _job(engine: Engine, sender: Sender) -> Callable[[], None]:
+    cache = SnapshotCache()
+
     def run() -> None:
         try:
-            tick(engine, sender)
+            tick(engine, sender, cache=cache)
         except Exception:  # the scheduler keeps ticking; the next tick catches up from the data
             log.exception("clock tick failed")
 

@@ -127,7 +127,8 @@ def _delivery_state(status: str, next_attempt_at: datetime | None, now: datetime
 
 
 def plan(session: Session, now: datetime, *, team_ids: Sequence[str] | None = None,
-         reminders: bool = True, summaries: bool = True, stats: PlanStats | None = None) -> list[Planned]:
+         reminders: bool = True, summaries: bool = True, stats: PlanStats | None = None,
+         cache: SnapshotCache | None = None) -> list[Planned]:
     """Every message due at ``now`` that is not delivered yet (optionally only for some teams)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -142,7 +143,7 @@ def plan(session: Session, now: datetime, *, team_ids: Sequence[str] | None = No
     if summaries:
         out += _plan_summaries(session, workspaces, now, stats)
     if reminders and workspaces:
-        out += _plan_reminders(session, workspaces, now, stats)
+        out += _plan_reminders(session, workspaces, now, stats, cache)
     return out
 
 
@@ -158,7 +159,7 @@ def _in_window_timezones(session: Session, workspace_ids: list[int] | None, now:
 
 
 def _plan_reminders(session: Session, workspaces: list[_WorkspaceRow], now: datetime,
-                    stats: PlanStats) -> list[Planned]:
+                    stats: PlanStats, cache: SnapshotCache | None) -> list[Planned]:
     by_id = {w.id: w for w in workspaces}
     scoped = [w.id for w in workspaces] if len(workspaces) <= WORKSPACE_BATCH else None
     zones = _in_window_timezones(session, scoped, now)
@@ -170,16 +171,19 @@ def _plan_reminders(session: Session, workspaces: list[_WorkspaceRow], now: date
     for start in range(0, len(ids), WORKSPACE_BATCH):
         batch = ids[start:start + WORKSPACE_BATCH]
         stats.batches += 1
-        out += _plan_batch(session, batch, by_id, zones, now, stats, windows)
+        out += _plan_batch(session, batch, by_id, zones, now, stats, windows, cache)
     return out
 
 
 def _member_filter(batch: list[int], zones: list[str]) -> list[Any]:
-    return [
-        M.c.workspace_id.in_(batch),
-        M.c.timezone.in_(zones),
-        M.c.reminders_enabled.is_(True),
-    ]
+    return [M.c.workspace_id.in_(batch), M.c.timezone.in_(zones), M.c.reminders_enabled.is_(True)]
+
+
+@dataclass
+class _Cred:
+    facts: CredentialFacts
+    rs: RequirementSet
+    fingerprint: tuple[Any, ...]
 
 
 @dataclass
@@ -191,20 +195,55 @@ class _MemberRow:
     snoozed_until: date | None
     created_at: datetime
     today: date
-    credentials: list[tuple[Credential, RequirementSet]] = field(default_factory=list)
+    credentials: list[_Cred] = field(default_factory=list)
     last_activity: datetime | None = None
+    ledger: tuple[Any, ...] = ()
+    """(entry count, last created, last updated, last deleted): changes whenever the ledger does."""
+
+
+@dataclass
+class SnapshotCache:
+    """Member snapshots kept between ticks of one clock process.
+
+    A snapshot is reused while the member's local date, credentials and ledger
+    fingerprint are unchanged, so a tick recomputes progress only for members
+    whose data changed (the first tick after a start computes all candidates).
+    """
+
+    entries: dict[int, tuple[tuple[Any, ...], MemberSnapshot]] = field(default_factory=dict)
+    max_size: int = 500_000
+
+    def get(self, m: _MemberRow) -> MemberSnapshot | None:
+        found = self.entries.get(m.id)
+        return found[1] if found is not None and found[0] == _member_fingerprint(m) else None
+
+    def put(self, m: _MemberRow, snapshot: MemberSnapshot) -> None:
+        if len(self.entries) >= self.max_size:
+            self.entries.clear()
+        self.entries[m.id] = (_member_fingerprint(m), snapshot)
+
+
+def _member_fingerprint(m: _MemberRow) -> tuple[Any, ...]:
+    return (m.today, m.timezone, m.snoozed_until, m.created_at, m.ledger, tuple(c.fingerprint for c in m.credentials))
+
+
+_CRED_COLUMNS = ("member_id", "requirement_key", "deadline", "issue_date", "birth_month", "birth_day", "birth_year",
+                 "first_cycle", "cpr_expires_on", "licence_number")
 
 
 def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _WorkspaceRow], zones: list[str],
-                now: datetime, stats: PlanStats,
-                windows: dict[tuple[Any, ...], cycles.CycleWindow | None]) -> list[Planned]:
+                now: datetime, stats: PlanStats, windows: dict[tuple[Any, ...], cycles.CycleWindow | None],
+                cache: SnapshotCache | None) -> list[Planned]:
     where = _member_filter(batch, zones)
     members: dict[int, _MemberRow] = {}
+    today_by_zone: dict[str, date] = {}
     for mid, wid, uid, tz, snoozed, created in session.execute(
-        sa.select(M.c.id, M.c.workspace_id, M.c.slack_user_id, M.c.timezone,
-                  M.c.snoozed_until, M.c.created_at).where(*where)
+        sa.select(M.c.id, M.c.workspace_id, M.c.slack_user_id, M.c.timezone, M.c.snoozed_until, M.c.created_at)
+        .where(*where)
     ):
-        today = r.local_now(now, r.zone(tz)).date()
+        today = today_by_zone.get(tz)
+        if today is None:
+            today = today_by_zone[tz] = r.local_now(now, r.zone(tz)).date()
         if snoozed is not None and today < snoozed:
             continue
         members[mid] = _MemberRow(mid, wid, uid, tz, snoozed, _aware(created) or now, today)
@@ -214,60 +253,74 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
 
     joined = sa.and_(M.c.id == C.c.member_id, M.c.workspace_id == C.c.workspace_id)
     rows = session.execute(
-        sa.select(Credential, WRS.c.definition)
-        .join(M, joined)
-        .join(WRS, sa.and_(
-            WRS.c.workspace_id == C.c.workspace_id,
-            WRS.c.key == C.c.requirement_key), isouter=True)
+        sa.select(*(C.c[name] for name in _CRED_COLUMNS), WRS.c.definition)
+        .select_from(C.join(M, joined).outerjoin(WRS, sa.and_(
+            WRS.c.workspace_id == C.c.workspace_id, WRS.c.key == C.c.requirement_key)))
         .where(*where)
     ).all()
-    catalog = catalog_with_definitions(d for _, d in rows if d)
-    has_pathway = False
-    for cred, _definition in rows:
-        m = members.get(cred.member_id)
-        rs = catalog.get(cred.requirement_key)
-        if m is None or rs is None:
+    catalog = catalog_with_definitions(row[-1] for row in rows if row[-1])
+    sets: dict[str, RequirementSet | None] = {}
+    for row in rows:
+        m = members.get(row[0])
+        if m is None:
             continue
-        has_pathway = has_pathway or rs.kind is SetKind.PATHWAY
-        m.credentials.append((cred, rs))
+        key = row[1]
+        if key not in sets:
+            sets[key] = catalog.get(key)
+        rs = sets[key]
+        if rs is None or rs.kind is SetKind.PATHWAY or not rs.tracks_hours:
+            continue  # pathways and sets without CE have no deadline to remind about
+        facts = CredentialFacts(requirement_key=key, deadline=row[2], issue_date=row[3], birth_month=row[4],
+                                birth_day=row[5], birth_year=row[6], first_cycle=bool(row[7]),
+                                cpr_expires_on=row[8], licence_number=row[9])
+        m.credentials.append(_Cred(facts, rs, (*row[1:], id(rs))))
     members = {k: v for k, v in members.items() if v.credentials}
     if not members:
         return []
 
     entry_join = sa.and_(M.c.id == E.c.member_id, M.c.workspace_id == E.c.workspace_id)
-    for mid, last in session.execute(
-        sa.select(E.c.member_id, sa.func.max(E.c.created_at))
-        .join(M, entry_join).where(*where, E.c.deleted_at.is_(None))
-        .group_by(E.c.member_id)
+    live = E.c.deleted_at.is_(None)
+    for mid, count, last_live, last_created, last_updated, last_deleted in session.execute(
+        sa.select(E.c.member_id, sa.func.count(), sa.func.max(sa.case((live, E.c.created_at))),
+                  sa.func.max(E.c.created_at), sa.func.max(E.c.updated_at), sa.func.max(E.c.deleted_at))
+        .select_from(E.join(M, entry_join)).where(*where).group_by(E.c.member_id)
     ):
-        if mid in members:
-            members[mid].last_activity = _aware(last)
+        m = members.get(mid)
+        if m is not None:
+            m.last_activity = _aware(last_live)
+            m.ledger = (count, last_created, last_updated, last_deleted)
 
     delivered: dict[tuple[int, str, str, str], str] = {}
     for wid, recipient, kind, period, status, nxt in session.execute(
-        sa.select(D.c.workspace_id, D.c.recipient, D.c.kind, D.c.period,
-                  D.c.status, D.c.next_attempt_at)
-        .join(M, sa.and_(M.c.workspace_id == D.c.workspace_id, M.c.slack_user_id == D.c.recipient))
+        sa.select(D.c.workspace_id, D.c.recipient, D.c.kind, D.c.period, D.c.status, D.c.next_attempt_at)
+        .select_from(D.join(M, sa.and_(M.c.workspace_id == D.c.workspace_id, M.c.slack_user_id == D.c.recipient)))
         .where(*where, D.c.kind != r.SUMMARY, D.c.created_at >= now - DELIVERY_LOOKBACK)
     ):
         delivered[(wid, recipient, kind, period)] = _delivery_state(status, nxt, now)
 
-    # First pass, without progress: which members could have something due that is not delivered?
-    candidates: dict[int, _MemberRow] = {}
-    for m in members.values():
-        if _could_be_due(m, windows, delivered):
-            candidates[m.id] = m
+    # Without progress: which members could have something due that is not delivered yet?
+    candidates = [m for m in members.values() if _could_be_due(m, windows, delivered)]
     if not candidates:
         return []
-
-    entries = _entries_for(session, where, set(candidates))
-    milestones: dict[int, dict[str, date]] = _milestones_for(session, where) if has_pathway else {}
+    snapshots: dict[int, MemberSnapshot] = {}
+    to_compute: list[_MemberRow] = []
+    for m in candidates:
+        cached = cache.get(m) if cache is not None else None
+        if cached is not None:
+            snapshots[m.id] = cached
+        else:
+            to_compute.append(m)
+    if to_compute:
+        entries = _entries_for(session, where, {m.id for m in to_compute})
+        for m in to_compute:
+            snapshots[m.id] = snap = _snapshot(m, entries.get(m.id, []), stats)
+            stats.members_progressed += 1
+            if cache is not None:
+                cache.put(m, snap)
     out: list[Planned] = []
-    for m in candidates.values():
-        snapshot = _snapshot(m, entries.get(m.id, []), milestones.get(m.id, {}), stats)
-        stats.members_progressed += 1
+    for m in candidates:
         ws = workspaces[m.workspace_id]
-        for due in r.reminders_due(snapshot, now):
+        for due in r.reminders_due(snapshots[m.id], now):
             key = (m.workspace_id, m.slack_user_id, due.kind, due.period)
             state = delivered.get(key, "new")
             if state not in ("new", "retry"):
@@ -288,12 +341,16 @@ def _reminder_renderer(due: DueReminder) -> Callable[[], dict[str, Any]]:
     return render
 
 
-def _window(rs: RequirementSet, facts: CredentialFacts, today: date,
-            memo: dict[tuple[Any, ...], cycles.CycleWindow | None]) -> cycles.CycleWindow | None:
-    key = (id(rs), facts.deadline, facts.issue_date, facts.birth_month, facts.birth_day, facts.birth_year, today)
+def _current_deadline(cred: _Cred, today: date, memo: dict[tuple[Any, ...], cycles.CycleWindow | None]) -> date | None:
+    """The deadline the progress engine will use: the stored one while it is ahead, else the rule's (memoised)."""
+    facts = cred.facts
+    if facts.deadline is not None and facts.deadline >= today:
+        return facts.deadline
+    key = (id(cred.rs), facts.deadline, facts.issue_date, facts.birth_month, facts.birth_day, facts.birth_year, today)
     if key not in memo:
-        memo[key] = cycles.current_window(rs, facts, today)
-    return memo[key]
+        memo[key] = cycles.current_window(cred.rs, facts, today)
+    window = memo[key]
+    return window.deadline if window is not None else None
 
 
 def _could_be_due(m: _MemberRow, memo: dict[tuple[Any, ...], cycles.CycleWindow | None],
@@ -307,27 +364,27 @@ def _could_be_due(m: _MemberRow, memo: dict[tuple[Any, ...], cycles.CycleWindow 
         return delivered.get((m.workspace_id, m.slack_user_id, kind, period), "new") in ("new", "retry")
 
     deadlines: list[tuple[str, date]] = []
-    for cred, rs in m.credentials:
-        if not rs.tracks_hours:
-            continue
-        facts = credential_facts(cred)
-        if cred.deadline is not None and cred.deadline < today:
-            deadlines.append((rs.key, cred.deadline))
-        window = _window(rs, facts, today, memo)
-        if window is not None:
-            deadlines.append((rs.key, window.deadline))
-        if cred.cpr_expires_on is not None and any(c.key in CPR_CONDITION_KEYS for c in rs.conditions):
-            delta = (cred.cpr_expires_on - today).days
+    for cred in m.credentials:
+        rs, facts = cred.rs, cred.facts
+        if facts.deadline is not None and facts.deadline < today:
+            deadlines.append((rs.key, facts.deadline))
+        current = _current_deadline(cred, today, memo)
+        if current is not None and (rs.key, current) not in deadlines:
+            deadlines.append((rs.key, current))
+        if facts.cpr_expires_on is not None and any(c.key in CPR_CONDITION_KEYS for c in rs.conditions):
+            delta = (facts.cpr_expires_on - today).days
             if -r.CPR_NOTICE_DAYS <= delta <= r.CPR_NOTICE_DAYS:
                 cpr_stage = "soon" if delta > 0 else "expired"
-                if open_(r.CPR, f"{cred.cpr_expires_on.isoformat()}:{cpr_stage}"):
+                if open_(r.CPR, f"{facts.cpr_expires_on.isoformat()}:{cpr_stage}"):
                     return True
     for key, deadline in deadlines:
+        days_left = (deadline - today).days
+        if days_left > r.COUNTDOWN_DAYS[0] + 3:
+            continue
         stage = r.countdown_stage(deadline, today)
         if stage is not None and open_(r.COUNTDOWN, f"{key}:{deadline.isoformat()}:{stage[0]}d"):
             return True
-        overdue = (today - deadline).days
-        if 0 < overdue <= r.OVERDUE_WINDOW_DAYS and open_(r.OVERDUE, f"{key}:{deadline.isoformat()}"):
+        if 0 < -days_left <= r.OVERDUE_WINDOW_DAYS and open_(r.OVERDUE, f"{key}:{deadline.isoformat()}"):
             return True
     last = _last_activity_day(m)
     quiet = (today - last).days
@@ -349,8 +406,8 @@ def _entries_for(session: Session, where: list[Any], wanted: set[int]) -> dict[i
     entry_join = sa.and_(M.c.id == E.c.member_id, M.c.workspace_id == E.c.workspace_id)
     out: dict[int, list[EntryFacts]] = defaultdict(list)
     subjects_cache: dict[str | None, tuple[str, ...]] = {}
-    stmt = sa.select(*_ENTRY_COLUMNS).join(M, entry_join).where(
-        *where, E.c.deleted_at.is_(None))
+    narrow = [E.c.member_id.in_(sorted(wanted))] if len(wanted) <= 1000 else []
+    stmt = sa.select(*_ENTRY_COLUMNS).join(M, entry_join).where(*where, *narrow, E.c.deleted_at.is_(None))
     for mid, eid, title, on, hours, fmt, subjects_text in session.execute(stmt):
         if mid not in wanted:
             continue
@@ -359,16 +416,6 @@ def _entries_for(session: Session, where: list[Any], wanted: set[int]) -> dict[i
             subjects = tuple(json.loads(subjects_text)) if subjects_text else ()
             subjects_cache[subjects_text] = subjects
         out[mid].append(EntryFacts(eid, title, on, hours, fmt, subjects))
-    return out
-
-
-def _milestones_for(session: Session, where: list[Any]) -> dict[int, dict[str, date]]:
-    out: dict[int, dict[str, date]] = defaultdict(dict)
-    stmt = sa.select(MS.c.member_id, MS.c.step, MS.c.completed_on).join(
-        M, sa.and_(M.c.id == MS.c.member_id, M.c.workspace_id == MS.c.workspace_id)
-    ).where(*where)
-    for mid, step, on in session.execute(stmt):
-        out[mid][step] = on
     return out
 
 
@@ -390,13 +437,12 @@ def missing_subjects(progress: Progress) -> tuple[MissingSubject, ...]:
     return tuple(rows)
 
 
-def _snapshot(m: _MemberRow, entries: list[EntryFacts], milestones: dict[str, date],
-              stats: PlanStats) -> MemberSnapshot:
+def _snapshot(m: _MemberRow, entries: list[EntryFacts], stats: PlanStats) -> MemberSnapshot:
     creds = []
-    for cred, rs in m.credentials:
-        progress = compute_progress(rs, credential_facts(cred, milestones), entries, m.today)
+    for cred in m.credentials:
+        progress = compute_progress(cred.rs, cred.facts, entries, m.today)
         stats.credentials_progressed += 1
-        creds.append(credential_snapshot(progress, rs, cred.cpr_expires_on))
+        creds.append(credential_snapshot(progress, cred.rs, cred.facts.cpr_expires_on))
     return MemberSnapshot(slack_user_id=m.slack_user_id, timezone=m.timezone, last_activity_on=_last_activity_day(m),
                           credentials=tuple(creds), reminders_enabled=True, snoozed_until=m.snoozed_until,
                           member_id=m.id)
