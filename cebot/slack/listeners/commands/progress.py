@@ -1,0 +1,19 @@
+"""``/ce progress``: every credential the member tracks, with a bar, what's missing, the deadline and status."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from cebot.services.progress import member_progress
+from cebot.slack.context import CommandContext
+from cebot.slack.listeners.commands.router import register_subcommand
+from cebot.slack.render.progress import progress_blocks, progress_text
+
+
+def handle_progress(ctx: CommandContext) -> None:
+    progress = member_progress(session=ctx.session, member=ctx.member, today=ctx.today)
+    ctx.respond(progress_text(progress), blocks=progress_blocks(progress, today=ctx.today))
+
+
+def register(app: App) -> None:
+    register_subcommand("progress", handle_progress)
