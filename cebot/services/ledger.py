@@ -279,8 +279,13 @@ def delete_entry(*, session: Session, member: Member, entry_id: int) -> CEEntry:
     return entry
 
 
-def undo_last(*, session: Session, member: Member) -> UndoResult:
-    """Reverse the member's last change not yet undone: a log is removed, an edit reverted, a delete restored."""
+def undo_last(*, session: Session, member: Member, entry_id: int | None = None,
+              action: str | None = None) -> UndoResult:
+    """Reverse the member's last change not yet undone: a log is removed, an edit reverted, a delete restored.
+
+    With ``entry_id`` (and ``action``), only when that last change is that one (an Undo button on an older
+    reply must not reverse something newer): otherwise ``NothingToUndo`` and nothing changes.
+    """
     change = session.exec(
         select(EntryChange)
         .where(
@@ -293,6 +298,9 @@ def undo_last(*, session: Session, member: Member) -> UndoResult:
     ).first()
     if change is None:
         raise NothingToUndo("There's nothing to undo. Your log is as you left it: try /ce list to see it.")
+    if (entry_id is not None and change.entry_id != entry_id) or (action is not None and change.action != action):
+        raise NothingToUndo("That's no longer your latest change, so I left it as it is. Use /ce list to see "
+                            "your log, and /ce undo to reverse your latest change.")
     entry = session.exec(
         select(CEEntry).where(
             CEEntry.id == change.entry_id,
