@@ -1,0 +1,159 @@
+"""Buttons on ledger replies: Undo, Log it anyway / Cancel, Edit, Delete (confirmed) / Keep it, the list's menu.
+
+Each listener acks at once, then works in one transaction and answers by replacing the message the
+button was on (``replace_original``); a refusal (someone else's entry, a change that is no longer the
+latest) comes as a new ephemeral message and leaves the original as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from cebot.domain.parsing import ParseError, parse_log
+from cebot.services import ledger
+from cebot.services.errors import ServiceError
+from cebot.slack.context import MemberScope, scope_from
+from cebot.slack.home import refresh_home_after_commit
+from cebot.slack.listeners.commands.delete import delete_and_render
+from cebot.slack.listeners.commands.log import log_and_render
+from cebot.slack.listeners.commands.undo import undo_and_render
+from cebot.slack.listeners.views.log_modal import open_log_modal
+from cebot.slack.mrkdwn import escape
+from cebot.slack.render import ledger as render
+
+logger = logging.getLogger(__name__)
+
+SORRY = "Something went wrong on my side; nothing was saved. Try again in a moment."
+STALE = "That button is out of date. Type `/ce list` to see your log."
+
+
+def _action(body: dict[str, Any]) -> dict[str, Any]:
+    actions = body.get("actions") or [{}]
+    first = actions[0]
+    return first if isinstance(first, dict) else {}
+
+
+def _value(body: dict[str, Any]) -> str:
+    action = _action(body)
+    if action.get("type") == "overflow":
+        return str((action.get("selected_option") or {}).get("value") or "")
+    return str(action.get("value") or "")
+
+
+def _entry_id(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 2**31:
+        raise ParseError(STALE)
+    return int(text)
+
+
+def _channel(body: dict[str, Any]) -> str | None:
+    channel = body.get("channel") or {}
+    return channel.get("id") if isinstance(channel, dict) else None
+
+
+def run(context: BoltContext, respond: Respond, work: Callable[[MemberScope], dict[str, Any] | None], *,
+        changes: bool = True) -> None:
+    """Run ``work`` in one transaction; its message replaces the original after commit, then Home refreshes."""
+    try:
+        with scope_from(context) as scope:
+            message = work(scope)
+            if message is not None:
+                scope.after_commit(lambda: respond(replace_original=True, **message))
+            if changes:
+                refresh_home_after_commit(scope)
+    except (ParseError, ServiceError) as exc:
+        respond(text=escape(exc.message), response_type="ephemeral", replace_original=False)
+    except Exception:
+        logger.exception("ledger action failed")
+        respond(text=SORRY, response_type="ephemeral", replace_original=False)
+
+
+def handle_undo(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    action, _, raw_id = _value(body).partition(":")
+    if action not in (ledger.LOGGED, ledger.EDITED, ledger.DELETED):
+        respond(text=STALE, response_type="ephemeral", replace_original=False)
+        return
+    run(context, respond, lambda scope: undo_and_render(scope, entry_id=_entry_id(raw_id), action=action))
+
+
+def handle_log_anyway(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    text = _value(body)
+    run(context, respond, lambda scope: log_and_render(scope, parse_log(text, today=scope.today)))
+
+
+def handle_log_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    ack()
+    respond(replace_original=True, **render.cancelled_message(_value(body)))
+
+
+def handle_delete(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    raw = _value(body)
+    run(context, respond, lambda scope: delete_and_render(scope, _entry_id(raw)))
+
+
+def handle_delete_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    ack()
+    respond(replace_original=True, **render.kept_message(_value(body)))
+
+
+def _open_editor(context: BoltContext, respond: Respond, body: dict[str, Any], raw_id: str) -> None:
+    trigger_id = body.get("trigger_id")
+
+    def work(scope: MemberScope) -> None:
+        entry = ledger.get_entry(session=scope.session, member=scope.member, entry_id=_entry_id(raw_id))
+        if not open_log_modal(context.client, trigger_id, scope, entry=entry, channel_id=_channel(body)):
+            raise ServiceError(f"I couldn't open the form. Change it in one line instead, like "
+                               f"/ce edit {entry.id} hours:2")
+
+    run(context, respond, work, changes=False)
+
+
+def handle_edit_open(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    _open_editor(context, respond, body, _value(body))
+
+
+def handle_log_open(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+
+    def work(scope: MemberScope) -> None:
+        open_log_modal(context.client, body.get("trigger_id"), scope, channel_id=_channel(body))
+
+    run(context, respond, work, changes=False)
+
+
+def handle_entry_menu(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """The list's overflow menu: ``edit:<id>`` opens the form, ``delete:<id>`` asks to confirm (a new message)."""
+    ack()
+    choice, _, raw_id = _value(body).partition(":")
+    if choice == "edit":
+        _open_editor(context, respond, body, raw_id)
+        return
+    if choice != "delete":
+        respond(text=STALE, response_type="ephemeral", replace_original=False)
+        return
+    try:
+        with scope_from(context) as scope:
+            entry = ledger.get_entry(session=scope.session, member=scope.member, entry_id=_entry_id(raw_id))
+            prompt = render.delete_prompt(entry)
+            scope.after_commit(lambda: respond(response_type="ephemeral", replace_original=False, **prompt))
+    except (ParseError, ServiceError) as exc:
+        respond(text=escape(exc.message), response_type="ephemeral", replace_original=False)
+
+
+def register(app: App) -> None:
+    app.action(render.UNDO)(handle_undo)
+    app.action(render.LOG_ANYWAY)(handle_log_anyway)
+    app.action(render.LOG_CANCEL)(handle_log_cancel)
+    app.action(render.DELETE_CONFIRM)(handle_delete)
+    app.action(render.DELETE_CANCEL)(handle_delete_cancel)
+    app.action(render.EDIT_OPEN)(handle_edit_open)
+    app.action(render.LOG_OPEN)(handle_log_open)
+    app.action(render.ENTRY_MENU)(handle_entry_menu)

@@ -1,0 +1,53 @@
+"""``/ce log <hours> <title> [options]``: log a course and show how each tracked credential moved.
+
+``/ce log`` alone opens the logging modal. A likely duplicate (same title, same date) is not saved:
+the reply asks first, carrying the canonical ``/ce log`` text on its *Log it anyway* button
+(``cebot.slack.listeners.actions.ledger_actions``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from cebot.domain.facts import LogRequest
+from cebot.domain.parsing import format_log, parse_log
+from cebot.services import ledger
+from cebot.services.progress import member_progress
+from cebot.slack.context import CommandContext, MemberScope
+from cebot.slack.home import refresh_home_after_commit
+from cebot.slack.listeners.commands.router import register_subcommand
+from cebot.slack.listeners.views.log_modal import open_log_modal
+from cebot.slack.mrkdwn import code
+from cebot.slack.render import ledger as render
+
+FORM_FAILED = ("I couldn't open the form (Slack allows only a few seconds), so try `/ce log` again, or log in one "
+               "line: " + code("/ce log 3h Ethics in Touch #ethics"))
+
+
+def log_and_render(scope: MemberScope, request: LogRequest) -> dict[str, Any]:
+    """Log ``request`` for the scope's member; the reply with progress before and after."""
+    before = member_progress(session=scope.session, member=scope.member, today=scope.today)
+    entry = ledger.log_entry(session=scope.session, member=scope.member, request=request)
+    after = member_progress(session=scope.session, member=scope.member, today=scope.today)
+    return render.logged_message(entry, after, before, today=scope.today)
+
+
+def handle_log(ctx: CommandContext) -> None:
+    if not ctx.rest.strip():
+        if not open_log_modal(ctx.client, ctx.trigger_id, ctx, channel_id=ctx.channel_id):
+            ctx.respond(FORM_FAILED)
+        return
+    request = parse_log(ctx.rest, today=ctx.today)
+    existing = ledger.find_duplicate(session=ctx.session, member=ctx.member, title=request.title,
+                                     completed_on=request.completed_on)
+    if existing is not None:
+        ctx.respond(**render.duplicate_message(existing, format_log(request)))
+        return
+    ctx.respond(**log_and_render(ctx, request))
+    refresh_home_after_commit(ctx)
+
+
+def register(app: App) -> None:
+    register_subcommand("log", handle_log)

@@ -1,0 +1,365 @@
+"""Block Kit for the CE ledger: what was logged, edited, deleted or undone, the entry list and the logging modal.
+
+Pure functions from ledger rows and :class:`~cebot.domain.progress.Progress` to message payloads
+(``text`` + ``blocks`` for ``respond``/``chat.postMessage``) and views. Every piece of user text is
+escaped; action ids and the modal's block ids are constants here so listeners and tests share them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cebot.domain.hours import format_hours
+from cebot.domain.progress import Progress, format_date
+from cebot.domain.requirements import DELIVERY_FORMATS
+from cebot.domain.subjects import SUBJECTS, label
+from cebot.models import CEEntry
+from cebot.slack import blocks as b
+from cebot.slack.mrkdwn import bold, code, escape
+from cebot.slack.render.credential_line import credential_line
+
+# -- action ids ----------------------------------------------------------------------------------
+
+UNDO = "ledger_undo"
+"""Button: undo one change (value ``<action>:<entry id>``, e.g. ``logged:12``)."""
+LOG_ANYWAY = "ledger_log_anyway"
+"""Button: log a likely duplicate after all (value: the canonical ``/ce log`` text)."""
+LOG_CANCEL = "ledger_log_cancel"
+EDIT_OPEN = "ledger_edit_open"
+"""Button: open the logging modal prefilled with entry ``value``."""
+LOG_OPEN = "ledger_log_open"
+"""Button: open the empty logging modal (App Home and replies may use it)."""
+DELETE_CONFIRM = "ledger_delete"
+"""Button with a confirm dialog: delete entry ``value``."""
+DELETE_CANCEL = "ledger_delete_cancel"
+ENTRY_MENU = "ledger_entry_menu"
+"""Overflow menu of an entry in ``/ce list``: option values ``edit:<id>`` / ``delete:<id>``."""
+
+MODAL_CALLBACK = "ledger_log_modal"
+"""``callback_id`` of the logging modal (log and edit)."""
+
+# -- the modal's block ids (each input's action id is ``value``) -----------------------------------
+
+TITLE, HOURS, DATE, FORMAT, SUBJECTS_BLOCK, PROVIDER, APPROVAL, NOTES = (
+    "title", "hours", "date", "format", "subjects", "provider", "approval", "notes")
+FIELD = "value"
+"""The action id of every input in the modal."""
+
+FORMAT_LABELS: dict[str, str] = {"in_person": "In person", "live_online": "Live online",
+                                 "home_study": "Home study (recorded, self-paced)"}
+_FORMAT_WORDS = {"in_person": "in person", "live_online": "live online", "home_study": "home study"}
+assert set(FORMAT_LABELS) == set(DELIVERY_FORMATS)
+
+LIST_INTERACTIVE_MAX = 20
+"""``/ce list`` shows an Edit/Delete menu per entry up to this many; longer lists are plain lines."""
+VALUE_MAX = 2000
+"""Slack's limit on a button's value."""
+
+TRACK_HINT = f"You're not tracking a licence yet: {code('/ce track FL deadline:2027-08-31')} (your state's code) " \
+             "shows how your courses count."
+LOG_HINT = code("/ce log 3h Ethics in Touch #ethics")
+
+
+# -- small pieces --------------------------------------------------------------------------------
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def subjects_text(subjects: Sequence[str]) -> str:
+    """``Ethics, Laws & rules`` (escaped), or empty."""
+    return ", ".join(escape(label(s)) for s in subjects)
+
+
+def format_word(key: str) -> str:
+    return _FORMAT_WORDS.get(key, key.replace("_", " "))
+
+
+def entry_summary(entry: CEEntry) -> str:
+    """``3 h *Ethics in Touch* (Ethics)``: hours, title and subjects, escaped."""
+    subjects = subjects_text(entry.subjects or ())
+    return f"{format_hours(entry.hours_q)} h {bold(entry.title)}" + (f" ({subjects})" if subjects else "")
+
+
+def entry_line(entry: CEEntry) -> str:
+    """One entry for lists: ``*#12* · Mar 14, 2026 · 3 h · *Ethics in Touch* · Ethics · in person · certificate: no``.
+    """
+    parts = [f"*#{entry.id}*", format_date(entry.completed_on), f"{format_hours(entry.hours_q)} h", bold(entry.title)]
+    subjects = subjects_text(entry.subjects or ())
+    if subjects:
+        parts.append(subjects)
+    parts.append(format_word(entry.delivery_format))
+    parts.append("certificate: " + ("yes" if entry.certificate_ref or entry.certificate_url else "no"))
+    return " · ".join(parts)
+
+
+def entry_details(entry: CEEntry) -> str:
+    """:func:`entry_line` plus provider, approval number and notes on a second line when there are any."""
+    extra = []
+    if entry.provider:
+        extra.append(f"provider: {escape(entry.provider)}")
+    if entry.approval_number:
+        extra.append(f"approval: {escape(entry.approval_number)}")
+    if entry.notes:
+        extra.append(f"notes: {escape(b.truncate(entry.notes, 300))}")
+    return entry_line(entry) + ("\n" + " · ".join(extra) if extra else "")
+
+
+def _delta(q: int) -> str:
+    return f"+{format_hours(q)} h" if q > 0 else f"−{format_hours(-q)} h"
+
+
+def progress_lines(after: Sequence[Progress], before: Sequence[Progress] = (),
+                   entry_id: int | None = None) -> list[str]:
+    """How each tracked credential stands now, with how far it moved (``(+3 h)``) since ``before``.
+
+    With ``entry_id``, a course that does not count (or only partly) toward a credential says why.
+    """
+    was = {p.key: p for p in before}
+    lines = []
+    for p in after:
+        line = credential_line(p)
+        old = was.get(p.key)
+        if old is not None and old.counted != p.counted:
+            line += f" ({_delta(p.counted - old.counted)})"
+        if entry_id is not None:
+            for nc in p.not_counted:
+                if nc.entry_id == entry_id:
+                    what = f"{format_hours(nc.hours)} h of it don't count here" if nc.partial \
+                        else "this course doesn't count here"
+                    line += f"\n      _{what}: {escape(nc.reason)}_"
+        lines.append(line)
+    return lines
+
+
+def _progress_block(after: Sequence[Progress], before: Sequence[Progress] = (),
+                    entry_id: int | None = None) -> list[b.Block]:
+    lines = progress_lines(after, before, entry_id)
+    if not lines:
+        return [b.context(TRACK_HINT)]
+    return [b.section("\n".join(lines))]
+
+
+def undo_button(action: str, entry_id: int | None) -> b.Block:
+    return b.button("Undo", UNDO, value=f"{action}:{entry_id}")
+
+
+def edit_button(entry_id: int | None, text: str = "Edit") -> b.Block:
+    return b.button(text, EDIT_OPEN, value=str(entry_id))
+
+
+# -- replies -------------------------------------------------------------------------------------
+
+
+def logged_message(entry: CEEntry, after: Sequence[Progress], before: Sequence[Progress] = (), *,
+                   today: date | None = None) -> dict[str, Any]:
+    """``Logged 3 h *Ethics in Touch* (Ethics).`` with each credential's line, an Undo and an Edit button."""
+    when = "" if today is not None and entry.completed_on == today else f" on {format_date(entry.completed_on)}"
+    head = f":white_check_mark: Logged {entry_summary(entry)}{when} as *#{entry.id}*."
+    blocks = [b.section(head), *_progress_block(after, before, entry.id),
+              b.actions(undo_button("logged", entry.id), edit_button(entry.id),
+                        block_id=f"ledger_logged_{entry.id}"),
+              b.context(f"Next: {code('/ce progress')} for the details, {code('/ce list')} for your log.")]
+    return b.message(head + (" " + "; ".join(progress_lines(after, before)) if after else ""), blocks)
+
+
+def duplicate_message(existing: CEEntry, log_text: str) -> dict[str, Any]:
+    """A likely duplicate: ask before saving; ``log_text`` (canonical ``/ce log`` text) rides on the button."""
+    head = (f":thinking_face: You already logged {bold(existing.title)} on {format_date(existing.completed_on)} "
+            f"(*#{existing.id}*, {format_hours(existing.hours_q)} h). Log it again?")
+    value = encode_log_value(log_text)
+    if value is None:
+        body = head + "\nThis one is too long to hold for confirmation: shorten its notes and log it again."
+        return b.message(head, [b.section(body)])
+    blocks = [b.section(head),
+              b.actions(b.button("Log it anyway", LOG_ANYWAY, value=value, style="primary"),
+                        b.button("Cancel", LOG_CANCEL, value=str(existing.id)), block_id="ledger_duplicate"),
+              b.context(f"Nothing is saved until you choose. See the first one with {code('/ce list')}.")]
+    return b.message(head, blocks)
+
+
+def encode_log_value(log_text: str) -> str | None:
+    """``log_text`` as a button value (at most 2000 characters), or None when it cannot fit."""
+    if len(log_text) <= VALUE_MAX:
+        return log_text
+    return None
+
+
+def cancelled_message(existing_id: str | None = None) -> dict[str, Any]:
+    text = "OK, nothing logged."
+    if existing_id and existing_id.isdigit():
+        text += f" Your earlier entry *#{existing_id}* is unchanged."
+    return b.message(text, [b.section(text), b.context(f"Log another course: {LOG_HINT}")])
+
+
+def edited_message(entry: CEEntry, changed: Sequence[str], after: Sequence[Progress],
+                   before: Sequence[Progress] = ()) -> dict[str, Any]:
+    """``Updated #12 (hours, date)`` with the entry as it is now, how progress moved, Undo and Edit."""
+    what = f" ({', '.join(changed)})" if changed else ""
+    head = f":pencil2: Updated *#{entry.id}*{what}."
+    blocks = [b.section(f"{head}\n{entry_details(entry)}"), *_progress_block(after, before, entry.id),
+              b.actions(undo_button("edited", entry.id), edit_button(entry.id, "Edit again"),
+                        block_id=f"ledger_edited_{entry.id}")]
+    return b.message(f"{head} {entry_line(entry)}", blocks)
+
+
+def unchanged_message(entry: CEEntry) -> dict[str, Any]:
+    text = f"Nothing changed in *#{entry.id}*."
+    return b.message(text, [b.section(f"{text}\n{entry_line(entry)}")])
+
+
+def delete_prompt(entry: CEEntry) -> dict[str, Any]:
+    """The confirm step of ``/ce delete``: the entry, a Delete button with a confirm dialog, and Keep it."""
+    head = f"Delete this entry?\n{entry_line(entry)}"
+    dialog = b.confirm_dialog("Delete this entry?",
+                              f"{entry_summary(entry)} on {format_date(entry.completed_on)} will be removed "
+                              "from your log. You can undo it right after.",
+                              confirm="Delete", deny="Keep it", danger=True)
+    blocks = [b.section(head),
+              b.actions(b.button("Delete", DELETE_CONFIRM, value=str(entry.id), style="danger", confirm=dialog),
+                        b.button("Keep it", DELETE_CANCEL, value=str(entry.id)), block_id="ledger_delete")]
+    return b.message(f"Delete #{entry.id} {escape(entry.title)}?", blocks)
+
+
+def kept_message(entry_id: str) -> dict[str, Any]:
+    text = f"OK, *#{escape(entry_id)}* stays in your log." if entry_id.isdigit() else "OK, nothing deleted."
+    return b.message(text, [b.section(text)])
+
+
+def deleted_message(entry: CEEntry, after: Sequence[Progress], before: Sequence[Progress] = ()) -> dict[str, Any]:
+    """``Deleted #12 3 h *Ethics*`` with progress and an Undo button."""
+    head = f":wastebasket: Deleted *#{entry.id}* {entry_summary(entry)} from {format_date(entry.completed_on)}."
+    blocks = [b.section(head), *_progress_block(after, before),
+              b.actions(undo_button("deleted", entry.id), block_id=f"ledger_deleted_{entry.id}"),
+              b.context("Deleted by mistake? Press Undo, or type " + code("/ce undo") + ".")]
+    return b.message(head + " Undo?", blocks)
+
+
+_UNDONE = {
+    "logged": "removed {summary} from {day} (*#{id}*) that you had just logged",
+    "deleted": "{summary} from {day} (*#{id}*) is back in your log",
+    "edited": "*#{id}* is back as it was before your edit",
+}
+
+
+def undone_message(action: str, entry: CEEntry, after: Sequence[Progress],
+                   before: Sequence[Progress] = ()) -> dict[str, Any]:
+    """What ``undo`` reversed, the entry (unless it was removed) and how progress moved."""
+    what = _UNDONE.get(action, "reversed your last change to *#{id}*").format(
+        summary=entry_summary(entry), day=format_date(entry.completed_on), id=entry.id)
+    head = f":leftwards_arrow_with_hook: Undone: {what}."
+    body = head if action != "edited" else f"{head}\n{entry_line(entry)}"
+    blocks = [b.section(body), *_progress_block(after, before),
+              b.context(f"{code('/ce undo')} again reverses the change before that. "
+                        f"{code('/ce list')} shows your log.")]
+    return b.message(head, blocks)
+
+
+def list_message(entries: Sequence[CEEntry], total: int) -> dict[str, Any]:
+    """The most recent entries (newest first), each with an Edit/Delete menu when the list is short."""
+    if not entries:
+        text = "Your CE log is empty."
+        return b.message(text, [
+            b.section(f"{text} Log your first course: {LOG_HINT}\nOr type {code('/ce log')} alone for a form."),
+            b.actions(b.button("Log a course", LOG_OPEN, style="primary"), block_id="ledger_empty")])
+    shown = len(entries)
+    hours = sum(e.hours_q for e in entries)
+    head = (f"Your {_plural(shown, 'latest entry') if shown == 1 else f'{shown} latest entries'} "
+            f"({format_hours(hours)} h) of {total} in your log:" if total > shown
+            else f"Your CE log: {_plural(total, 'entry') if total == 1 else f'{total} entries'}, "
+                 f"{format_hours(hours)} h:")
+    blocks: list[b.Block] = [b.section(head)]
+    if shown <= LIST_INTERACTIVE_MAX:
+        for e in entries:
+            menu = {"type": "overflow", "action_id": ENTRY_MENU,
+                    "options": [b.option("Edit", f"edit:{e.id}"), b.option("Delete", f"delete:{e.id}")]}
+            blocks.append(b.section(entry_line(e), accessory=menu, block_id=f"ledger_entry_{e.id}"))
+    else:
+        chunk: list[str] = []
+        for e in entries:
+            line = entry_line(e)
+            if sum(len(x) + 1 for x in chunk) + len(line) > b.SECTION_TEXT_MAX - 10:
+                blocks.append(b.section("\n".join(chunk)))
+                chunk = []
+            chunk.append(line)
+        if chunk:
+            blocks.append(b.section("\n".join(chunk)))
+    more = f"{code(f'/ce list {min(total, 50)}')} shows more. " if total > shown else ""
+    blocks.append(b.context(f"{more}Change one: {code('/ce edit 12 hours:2')} · remove one: "
+                            f"{code('/ce delete 12')} · {code('/ce undo')} reverses your last change."))
+    return b.message(head, blocks)
+
+
+def error_message(text: str) -> dict[str, Any]:
+    """A short refusal (``text`` is mrkdwn, escaped already)."""
+    return b.message(text, [b.section(text)])
+
+
+# -- the logging modal ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModalMeta:
+    """What the modal carries in ``private_metadata``: the entry being edited and where it was opened."""
+
+    entry_id: int | None = None
+    channel_id: str | None = None
+
+    def dump(self) -> str:
+        data = {k: v for k, v in (("entry_id", self.entry_id), ("channel_id", self.channel_id)) if v is not None}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, text: str | None) -> ModalMeta:
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        entry_id = data.get("entry_id")
+        channel = data.get("channel_id")
+        return cls(entry_id=entry_id if isinstance(entry_id, int) and not isinstance(entry_id, bool) else None,
+                   channel_id=channel if isinstance(channel, str) else None)
+
+
+SUBJECT_OPTIONS: tuple[tuple[str, str], ...] = tuple((s.label, s.key) for s in SUBJECTS)[:100]
+
+
+def log_modal(*, today: date, entry: CEEntry | None = None, channel_id: str | None = None) -> b.Block:
+    """The logging modal; prefilled from ``entry`` (Edit mode, ``private_metadata`` carries its id)."""
+    e = entry
+    blocks = [
+        b.input_block("Course title", b.plain_text_input(FIELD, initial_value=e.title if e else None,
+                                                         max_length=200, placeholder="Ethics in Touch"),
+                      block_id=TITLE),
+        b.input_block("Hours", b.plain_text_input(FIELD, initial_value=format_hours(e.hours_q) if e else None,
+                                                  max_length=40, placeholder="3, 1.5h, 1h30m or 90m"),
+                      block_id=HOURS, hint="In quarter hours, from 0.25 to 40."),
+        b.input_block("Date completed", b.datepicker(FIELD, initial_date=e.completed_on if e else today),
+                      block_id=DATE),
+        b.input_block("Format", b.static_select(FIELD, [(FORMAT_LABELS[k], k) for k in DELIVERY_FORMATS],
+                                                initial=e.delivery_format if e else "in_person"),
+                      block_id=FORMAT),
+        b.input_block("Subjects", b.multi_static_select(FIELD, SUBJECT_OPTIONS, initial=(e.subjects or []) if e else (),
+                                                        placeholder="Ethics, Laws & rules…"),
+                      block_id=SUBJECTS_BLOCK, optional=True,
+                      hint="What the course covered; boards count some subjects separately."),
+        b.input_block("Provider", b.plain_text_input(FIELD, initial_value=(e.provider if e else None),
+                                                     max_length=200, placeholder="Acme Seminars"),
+                      block_id=PROVIDER, optional=True),
+        b.input_block("Approval number", b.plain_text_input(FIELD, initial_value=(e.approval_number if e else None),
+                                                            max_length=64, placeholder="451234-00"),
+                      block_id=APPROVAL, optional=True, hint="The provider's or course's approval number, if any."),
+        b.input_block("Notes", b.plain_text_input(FIELD, initial_value=(e.notes if e else None), multiline=True,
+                                                  max_length=2000),
+                      block_id=NOTES, optional=True),
+    ]
+    title = f"Edit entry #{e.id}" if e else "Log a CE course"
+    meta = ModalMeta(entry_id=e.id if e else None, channel_id=channel_id)
+    return b.modal(title, blocks, callback_id=MODAL_CALLBACK, submit="Save", private_metadata=meta.dump())
