@@ -203,3 +203,22 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     message_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = _ts()
+
+
+class PendingAttachment(SQLModel, table=True):
+    """``/ce attach <id>`` waiting for the member to share the certificate file in the app's DM.
+
+    One per member (a new ``/ce attach`` replaces it); it lapses at ``expires_at``. The
+    certificate itself stays in Slack: the entry keeps its file id and permalink
+    (``CEEntry.certificate_ref`` / ``certificate_url``).
+    """
+
+    __tablename__ = "pending_attachment"
+    __table_args__ = (sa.UniqueConstraint("member_id", name="uq_pending_attachment_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    entry_id: int = Field(foreign_key="ce_entry.id")
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = _ts()
