@@ -242,14 +242,19 @@ def track_reply(
     tracks_hours: bool,
     unconfirmed: Sequence[str] = (),
     no_ce_note: str | None = None,
+    pathway: bool = False,
 ) -> tuple[str, list[bk.Block]]:
     """The reply to ``/ce track``: what is tracked, its cycle and progress, and what to do next."""
     title = f"*{escape(name).replace('*', '∗')}* ({escape(key)})"
     number = f" · licence no. {code(licence_number)}" if licence_number else ""
     if not tracks_hours:
         note = (no_ce_note or f"{name} does not ask for CE hours.").rstrip(". ")
-        text = f":white_circle: {escape(note)} — nothing to track there."
-        lines = [text, f"I've noted {title}{number} in your list anyway; {code('/ce untrack ' + key)} removes it."]
+        if pathway:
+            text = f":white_check_mark: Now following {title}{number}: {escape(note)}."
+            lines = [text, f"Your pathway checklist and next step: {code('/ce amma')}."]
+        else:
+            text = f":white_circle: {escape(note)} — nothing to track there."
+            lines = [text, f"I've noted {title}{number} in your list anyway; {code('/ce untrack ' + key)} removes it."]
         if unconfirmed:
             lines.append("⚠️ Unconfirmed: " + " · ".join(escape(u) for u in unconfirmed))
         return text, [bk.section("\n".join(lines)),

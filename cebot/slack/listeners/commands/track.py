@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from cebot.domain.catalog import Catalog
 from cebot.domain.parsing import parse_track
+from cebot.domain.requirements import SetKind
 from cebot.services import credentials
 from cebot.services.progress import member_progress
 from cebot.slack.context import CommandContext
@@ -49,6 +50,7 @@ def handle_track(ctx: CommandContext) -> None:
         tracks_hours=rs.tracks_hours,
         unconfirmed=rs.unconfirmed,
         no_ce_note=progress.notes[0] if progress is not None and progress.notes else None,
+        pathway=rs.kind is SetKind.PATHWAY,
     )
     ctx.respond(text, blocks=blocks)
     refresh_home_after_commit(ctx)
