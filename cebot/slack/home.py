@@ -1,14 +1,91 @@
 """The App Home tab: built from a member's progress and published on open and after every change.
 
 Listeners that change a member's data call :func:`refresh_home_after_commit` with
-their scope, so the Home tab is republished once the transaction has committed.
+their scope, so the Home tab is republished once the transaction has committed,
+from a fresh read in its own short session (member progress is at most 3 queries,
+the recent courses one more). Publishing never fails the request: a Web API error
+is logged and the tab is brought up to date on the next open.
 """
 
 from __future__ import annotations
 
-from cebot.slack.context import MemberScope
+import logging
+from datetime import date
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from cebot.db import session_scope
+from cebot.models import Member
+from cebot.services import ledger
+from cebot.services.progress import member_progress
+from cebot.slack.context import MemberScope, member_today
+from cebot.slack.render.home import RECENT_COUNT, RecentEntry, home_view
+
+logger = logging.getLogger(__name__)
+
+_SCHEDULED = "_cebot_home_refresh_scheduled"
+
+
+def recent_entries(*, session: Session, member: Member, limit: int = RECENT_COUNT) -> tuple[list[RecentEntry], bool]:
+    """The member's ``limit`` latest courses, and whether there are more (one query)."""
+    rows = ledger.list_entries(session=session, member=member, limit=limit + 1)
+    recent = [RecentEntry(id=e.id or 0, title=e.title, completed_on=e.completed_on, hours=e.hours_q,
+                          subjects=tuple(e.subjects or ())) for e in rows[:limit]]
+    return recent, len(rows) > limit
+
+
+def build_home_view(*, session: Session, member: Member, today: date | None = None) -> dict[str, Any]:
+    """The member's Home tab view as of ``today`` (their local date by default); at most 4 queries."""
+    today = today or member_today(member)
+    progress = member_progress(session=session, member=member, today=today)
+    recent, more = recent_entries(session=session, member=member)
+    return home_view(name=member.display_name, progress=progress, recent=recent, today=today, more_entries=more)
+
+
+def publish(client: WebClient, user_id: str, view: dict[str, Any]) -> bool:
+    """``views.publish`` the view to ``user_id``'s Home tab; False (logged) when Slack refuses or is unreachable."""
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        logger.warning("views.publish for %s failed: %s", user_id, exc)
+        return False
+    return True
+
+
+def publish_home(*, client: WebClient, session: Session, member: Member, today: date | None = None) -> bool:
+    """Build ``member``'s Home tab from ``session`` and publish it."""
+    return publish(client, member.slack_user_id, build_home_view(session=session, member=member, today=today))
+
+
+def publish_fresh(*, engine: Engine, client: WebClient, member_id: int) -> bool:
+    """Read the member afresh in a short session of its own, then publish their Home tab."""
+    with session_scope(engine) as session:
+        member = session.get(Member, member_id)
+        if member is None:
+            return False
+        view = build_home_view(session=session, member=member)
+        user_id = member.slack_user_id
+    return publish(client, user_id, view)
 
 
 def refresh_home_after_commit(scope: MemberScope) -> None:
-    """Republish ``scope.member``'s Home tab after the transaction commits (filled in by the App Home feature)."""
-    return None
+    """Republish ``scope.member``'s Home tab after the transaction commits (once per scope, however often called)."""
+    if getattr(scope, _SCHEDULED, False) or scope.member.id is None:
+        return
+    setattr(scope, _SCHEDULED, True)
+    bind = scope.session.get_bind()
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    member_id, client = scope.member.id, scope.client
+
+    def refresh() -> None:
+        publish_fresh(engine=engine, client=client, member_id=member_id)
+
+    scope.after_commit(refresh)
+
+
+__all__ = ["build_home_view", "publish", "publish_fresh", "publish_home", "recent_entries",
+           "refresh_home_after_commit"]
