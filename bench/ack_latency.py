@@ -73,6 +73,7 @@ TARGET_RATIO = 1.5
 TARGET_P99_MS = 250.0
 RESULTS_DIR = ROOT / "bench" / "results"
 _BACKLOG_LOCK = threading.Lock()
+SORRY_MARK = b"Something went wrong"
 SCENARIOS: dict[str, Callable[[int], str]] = {
     "log": lambda i: f"log 1.5h Bench course {i} #ethics",
     "progress": lambda i: "progress",
@@ -112,7 +113,8 @@ class TimedFakeSlack(FakeSlack):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.arrivals: dict[str, float] = {}
-        self.first_text: dict[str, str] = {}
+        self.sorry: set[str] = set()
+        """Response URLs whose first reply was the router's "Something went wrong" (a failed request)."""
         self._arrived = threading.Condition()
 
     def _response_url(self, http: Any, path: str, headers: dict[str, str], body: bytes) -> Any:
@@ -120,6 +122,8 @@ class TimedFakeSlack(FakeSlack):
         now = time.perf_counter()
         url = self.base_url + path
         with self._arrived:
+            if url not in self.arrivals and SORRY_MARK in body:
+                self.sorry.add(url)
             self.arrivals.setdefault(url, now)
             self._arrived.notify_all()
         return answer
@@ -274,12 +278,27 @@ class PhaseResult:
     ack_ms: dict[str, float]
     e2e_ms: dict[str, float] | None = None
     replies_missing: int = 0
+    replies_failed: int = 0
+    """Replies that were the router's "Something went wrong" (the request failed after the ack)."""
     sample_reply: str = ""
     statuses: dict[str, int] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Raw:
+    """What one run of clients measured."""
+
+    acks: list[float]
+    e2es: list[float]
+    urls: list[str]
+    statuses: dict[str, int]
+    missing: int
+    seconds: float
+    expect_reply: bool
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -344,7 +363,7 @@ class Client:
 
 
 def run_phase(app: str, server: Server, fake: TimedFakeSlack, scenario: str, *, requests: int, members: int,
-              wait_reply: bool, expect_reply: bool, deadline: float, first: int) -> PhaseResult:
+              wait_reply: bool, expect_reply: bool, deadline: float, first: int) -> Raw:
     """``requests`` commands from CONCURRENCY clients; ``first`` numbers them so titles and users vary."""
     make_text = SCENARIOS[scenario]
     counter = iter(range(first, first + requests))
@@ -352,6 +371,7 @@ def run_phase(app: str, server: Server, fake: TimedFakeSlack, scenario: str, *, 
     acks: list[float] = []
     e2es: list[float] = []
     owed: list[tuple[float, str]] = []
+    urls: list[str] = []
     statuses: dict[str, int] = {}
     reply_timeout = 10.0
 
@@ -380,6 +400,7 @@ def run_phase(app: str, server: Server, fake: TimedFakeSlack, scenario: str, *, 
                     continue
                 with lock:
                     acks.append(ack * 1000)
+                    urls.append(url)
                 if not expect_reply:
                     continue
                 if not wait_reply:
@@ -410,15 +431,26 @@ def run_phase(app: str, server: Server, fake: TimedFakeSlack, scenario: str, *, 
                 e2es.append((arrived - sent) * 1000)
     elif expect_reply:
         missing = len(owed)
+    return Raw(acks=acks, e2es=e2es, urls=urls, statuses=statuses, missing=missing, seconds=seconds,
+               expect_reply=expect_reply)
+
+
+def combine(app: str, scenario: str, raws: list[Raw], fake: TimedFakeSlack) -> PhaseResult:
+    """One row of the table from the runs of one app and command (pooled samples)."""
+    acks = [a for r in raws for a in r.acks]
+    urls = [u for r in raws for u in r.urls]
+    statuses: dict[str, int] = {}
+    for r in raws:
+        for key, n in r.statuses.items():
+            statuses[key] = statuses.get(key, 0) + n
     result = PhaseResult(app=app, scenario=scenario, requests=sum(statuses.values()), ok=len(acks),
-                         errors=sum(v for k, v in statuses.items() if k != "200"), seconds=seconds,
-                         ack_ms=summarise(acks), statuses=statuses)
-    if expect_reply:
-        result.e2e_ms = summarise(e2es)
-        result.replies_missing = missing
-        probe = fake.new_response_url()  # the URL numbers before it belong to this phase; take the last one
-        number = int(probe.rsplit("R", 1)[-1]) - 1
-        posts = fake.responses(f"{fake.base_url}/response/R{number:06d}")
+                         errors=sum(v for k, v in statuses.items() if k != "200"),
+                         seconds=sum(r.seconds for r in raws), ack_ms=summarise(acks), statuses=statuses)
+    if raws and raws[0].expect_reply:
+        result.e2e_ms = summarise([e for r in raws for e in r.e2es])
+        result.replies_missing = sum(r.missing for r in raws)
+        result.replies_failed = sum(1 for u in urls if u in fake.sorry)
+        posts = fake.responses(urls[-1]) if urls else []
         result.sample_reply = posts[0].text[:300] if posts else ""
     return result
 
@@ -483,17 +515,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         phases: list[PhaseResult] = []
         first = 0
         for scenario in SCENARIOS:
-            for name, server in servers.items():
+            raws: dict[str, list[Raw]] = {name: [] for name in servers}
+            # A B B A: each app runs twice, half the requests each time, so drift in the machine's speed
+            # over the run (other processes, caches, the database growing) falls on both alike.
+            for i, name in enumerate(("bare", "cebot", "cebot", "bare")):
+                server = servers[name]
                 expect_reply = name == "cebot"
-                run_phase(name, server, fake, scenario, requests=size.warmup, members=size.members,
-                          wait_reply=True, expect_reply=expect_reply, deadline=deadline, first=first)
-                first += size.warmup
-                result = run_phase(name, server, fake, scenario, requests=requests, members=size.members,
-                                   wait_reply=not args.no_wait, expect_reply=expect_reply, deadline=deadline,
-                                   first=first)
-                first += requests
+                if i < 2:
+                    run_phase(name, server, fake, scenario, requests=size.warmup, members=size.members,
+                              wait_reply=True, expect_reply=expect_reply, deadline=deadline, first=first)
+                    first += size.warmup
+                half = requests // 2 if i in (0, 1) else requests - requests // 2
+                raws[name].append(run_phase(name, server, fake, scenario, requests=half, members=size.members,
+                                            wait_reply=not args.no_wait, expect_reply=expect_reply,
+                                            deadline=deadline, first=first))
+                first += half
+            for name in ("bare", "cebot"):
+                result = combine(name, scenario, raws[name], fake)
                 phases.append(result)
-                print(f"  {scenario:<9} {name:<6} {result.ok} acks in {result.seconds:.1f} s", flush=True)
+                print(f"  /ce {scenario:<9} {name:<6} {result.ok} acks in {result.seconds:.1f} s", flush=True)
         for server in servers.values():
             if server.proc.poll() is not None:
                 raise RuntimeError(f"{server.name} died during the run:\n{server.log_tail()}")
@@ -514,6 +554,7 @@ def verdict(phases: list[PhaseResult]) -> dict[str, Any]:
         out[scenario] = {"p99_ratio": round(ratio, 2), "cebot_p99_ms": round(ours.ack_ms["p99"], 1),
                          "meets_ratio": ratio <= TARGET_RATIO, "meets_p99": ours.ack_ms["p99"] < TARGET_P99_MS,
                          "all_acked": ours.errors == 0 and bare.errors == 0,
+                         "all_replied": not ours.replies_missing and not ours.replies_failed,
                          "not_implemented": "isn't ready yet" in ours.sample_reply}
     return out
 
@@ -525,17 +566,20 @@ def report(info: dict[str, Any]) -> str:
     lines = [f"ack latency, {info['database']}, {info['machine']['cpus']} CPUs, concurrency {info['concurrency']}, "
              f"{info['requests_per_phase']} requests per row, "
              + ("each client waits for its reply" if info["wait_for_reply"] else "clients do not wait for replies"),
-             f"{'command':<12}{'app':<7}{'ok':>6}{'err':>5}{'req/s':>8}{'ack p50':>9}{'p90':>8}{'p99':>8}{'max':>8}"
-             f"{'e2e p50':>9}{'p99':>8}{'missing':>8}"]
+             f"{'command':<14}{'app':<7}{'ok':>6}{'err':>5}{'req/s':>8}{'ack p50':>9}{'p90':>8}{'p99':>8}{'max':>8}"
+             f"{'e2e p50':>9}{'p99':>8}{'missing':>8}{'failed':>7}"]
     for p in info["phases"]:
-        lines.append(f"{'/ce ' + p['scenario']:<12}{p['app']:<7}{p['ok']:>6}{p['errors']:>5}"
+        lines.append(f"{'/ce ' + p['scenario']:<14}{p['app']:<7}{p['ok']:>6}{p['errors']:>5}"
                      f"{p['throughput_per_s']:>8.0f}{ms(p['ack_ms'], 'p50'):>9}{ms(p['ack_ms'], 'p90')}"
                      f"{ms(p['ack_ms'], 'p99')}{ms(p['ack_ms'], 'max')}{ms(p['e2e_ms'], 'p50'):>9}"
-                     f"{ms(p['e2e_ms'], 'p99')}{(p['replies_missing'] if p['e2e_ms'] is not None else ''):>8}")
+                     f"{ms(p['e2e_ms'], 'p99')}{(p['replies_missing'] if p['e2e_ms'] is not None else ''):>8}"
+                     f"{(p['replies_failed'] if p['e2e_ms'] is not None else ''):>7}")
     for scenario, v in info["verdict"].items():
         flags = []
         if v["not_implemented"]:
             flags.append("cebot answered 'isn't ready yet': the subcommand is not registered (measured the router)")
+        if not v["all_replied"]:
+            flags.append("some replies were missing or 'Something went wrong'")
         if not v["all_acked"]:
             flags.append("some requests failed (see statuses in the JSON)")
         ratio_ok = "ok" if v["meets_ratio"] else "MISSED"
