@@ -28,7 +28,7 @@ def seeded(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -
         ledger.log_entry(session=s, member=ana, request=LogRequest(
             hours=8, title="Ethics <b>", completed_on=date(2025, 10, 1), subjects=("ethics",)))
         ledger.log_entry(session=s, member=ana, request=LogRequest(
-            hours=4, title="Old course", completed_on=date(2024, 1, 1)))
+            hours=4, title="Old course", completed_on=date(2025, 5, 1)))
         s.commit()
     monkeypatch.setenv("DATABASE_URL", database_url)
     return database_url

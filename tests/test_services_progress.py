@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cebot.domain.facts import LogRequest
-from cebot.domain.progress import Status
+from cebot.domain.progress import Status, compute_progress
 from cebot.services import credentials, ledger, milestones
-from cebot.services.progress import member_progress, team_progress
+from cebot.services.progress import LOOKBACK_MONTHS, entry_floor, member_progress, team_progress
 from tests._services_helpers import AMMA_TARGET_TOML, QueryCounter, add_credential, seed_entries, workspace_with
 
 TODAY = date(2026, 3, 1)
@@ -23,11 +24,13 @@ def _log(session: Session, member: object, hours_q: int, title: str, on: date, *
 
 
 def test_member_progress_counts_inside_the_window(session: Session) -> None:
-    """Florida: courses in the Sep 2025 - Aug 2027 window count, older ones are listed as not counted."""
+    """Florida: courses in the Sep 2025 - Aug 2027 window count; one from the months before is listed as not
+    counted, and courses older than that are left out."""
     _, (ana,) = workspace_with(session, "T1", ["UANA"])
     add_credential(session, ana, "FL", deadline=FL_DEADLINE)
     _log(session, ana, 8, "Ethics", date(2025, 10, 1), "ethics")
-    _log(session, ana, 16, "Old course", date(2024, 5, 1))
+    _log(session, ana, 16, "Old course", date(2025, 5, 1))
+    _log(session, ana, 16, "Ancient course", date(2024, 8, 31))
     session.commit()
     (fl,) = member_progress(session=session, member=ana, today=TODAY)
     assert (fl.key, fl.deadline, fl.counted, fl.required) == ("FL", FL_DEADLINE, 8, 96)
@@ -88,8 +91,23 @@ def test_member_progress_uses_at_most_three_queries_with_5000_entries(engine: En
     assert [p.key for p in progress] == ["AMMA", "FL", "NCBTMB"]
     amma = progress[0]
     assert amma.required == 16 * 4
-    assert sum(len(p.counted_entry_ids) + len(p.not_counted) for p in progress) >= 3 * 5000 - sum(
-        len(p.partially_counted) for p in progress)
+    fl = progress[1]
+    assert fl.window is not None
+    assert fl.counted_entry_ids
+    assert all(n.entry_id for n in fl.not_counted)
+
+
+def test_entry_floor_reaches_back_six_months_before_the_window(session: Session) -> None:
+    """The progress maths sees a credential's window plus six months before it; sets without CE need none."""
+    _, (ana,) = workspace_with(session, "T1", ["UANA"])
+    fl = add_credential(session, ana, "FL", deadline=FL_DEADLINE)
+    catalog = credentials.shipped_catalog()
+    facts = credentials.credential_facts(fl)
+    assert entry_floor(catalog.require("FL"), facts, TODAY) == date(2025, 3, 1)
+    assert entry_floor(catalog.require("FL"), facts, TODAY, lookback_months=0) == date(2025, 9, 1)
+    assert entry_floor(catalog.require("MN"), facts, TODAY) is None
+    lapsed = replace(facts, deadline=date(2025, 8, 31))
+    assert entry_floor(catalog.require("FL"), lapsed, TODAY) == date(2023, 3, 1)
 
 
 def test_team_progress_constant_queries_and_worst_first(engine: Engine, session: Session) -> None:
@@ -121,3 +139,42 @@ def test_team_progress_of_empty_workspace(session: Session) -> None:
     """A workspace with nobody in it has an empty team list."""
     w, _ = workspace_with(session, "T1", [])
     assert team_progress(session=session, workspace=w, today=TODAY) == []
+
+
+def test_team_progress_agrees_with_member_progress(session: Session) -> None:
+    """Each member's team row has the same statuses and hours as their own view, whatever colleagues track."""
+    w, members = workspace_with(session, "T1", ["UA", "UB", "UC"])
+    add_credential(session, members[0], "FL", deadline=FL_DEADLINE)
+    add_credential(session, members[1], "FL", deadline=date(2025, 8, 31))  # lapsed: needs the older window
+    add_credential(session, members[1], "NCBTMB", deadline=date(2027, 6, 30))
+    add_credential(session, members[2], "VA", birth_month=5, birth_day=17, birth_year=1985)
+    for i, m in enumerate(members):
+        seed_entries(session, m, 60, start=date(2022, 1, 1), days=1500, seed=i)
+    session.commit()
+    team = {mp.member.slack_user_id: mp.progress for mp in team_progress(session=session, workspace=w, today=TODAY)}
+    full = {mp.member.slack_user_id: mp.progress
+            for mp in team_progress(session=session, workspace=w, today=TODAY, lookback_months=LOOKBACK_MONTHS)}
+    for m in members:
+        mine = member_progress(session=session, member=m, today=TODAY)
+        assert full[m.slack_user_id] == mine
+        assert [(p.key, p.status, p.counted, p.remaining, p.counted_entry_ids) for p in team[m.slack_user_id]] == [
+            (p.key, p.status, p.counted, p.remaining, p.counted_entry_ids) for p in mine]
+
+
+def test_leaving_out_old_courses_never_changes_the_numbers(session: Session) -> None:
+    """Hours, statuses and counted courses equal those from the progress maths over the whole ledger."""
+    _, (ana,) = workspace_with(session, "T1", ["UA"])
+    creds = [add_credential(session, ana, "FL", deadline=date(2025, 8, 31)),
+             add_credential(session, ana, "NJ", deadline=date(2027, 5, 31)),
+             add_credential(session, ana, "NCBTMB", deadline=date(2027, 6, 30))]
+    seed_entries(session, ana, 400, start=date(2015, 1, 1), days=4000)
+    session.commit()
+    everything = [ledger.entry_facts(e) for e in ledger.list_entries(session=session, member=ana, limit=10_000)]
+    catalog = credentials.shipped_catalog()
+    expected = [compute_progress(catalog.require(c.requirement_key), credentials.credential_facts(c), everything,
+                                 TODAY) for c in creds]
+    got = member_progress(session=session, member=ana, today=TODAY)
+    def numbers(progress: list) -> list:
+        return sorted((p.key, p.status, p.counted, p.remaining, p.counted_entry_ids, p.subject_rows) for p in progress)
+
+    assert numbers(got) == numbers(expected)

@@ -3,29 +3,43 @@
 Member progress: credentials (joined with the workspace's own requirement
 sets), entries, and milestones only when a pathway is tracked: at most 3
 queries whatever the ledger size. Team progress adds one query for the
-members: at most 4. Entries are read as plain column tuples, not ORM objects.
+members: at most 4.
+
+Speed (see docs/performance.md): entries are read as plain column tuples (no
+ORM objects), oldest first, with only the columns the progress maths uses, and
+only from the earliest date any tracked credential looks at
+(:func:`entry_floor`): its current window (and a lapsed one, and the previous
+one for carry-over) plus :data:`LOOKBACK_MONTHS` before, so a course that just
+missed the window is still listed as not counted. Older courses are left out.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, select
 
-from cebot.domain.facts import EntryFacts
+from cebot.domain.cycles import current_window, window_for_deadline
+from cebot.domain.facts import CredentialFacts, EntryFacts
 from cebot.domain.progress import Progress, Status, compute_progress
 from cebot.domain.requirements import RequirementSet, SetKind
 from cebot.models import CEEntry, Credential, Member, Milestone, Workspace, WorkspaceRequirementSet
 from cebot.services.credentials import catalog_with_definitions, credential_facts
 
 log = logging.getLogger(__name__)
+
+LOOKBACK_MONTHS = 6
+"""Courses completed this long before a credential's window are still listed, as not counted."""
 
 STATUS_ORDER: dict[str, int] = {
     "overdue": 0, "at_risk": 1, "needs_info": 2, "on_track": 3, "complete": 4, "exempt": 5,
@@ -42,12 +56,82 @@ class MemberProgress:
 
     @property
     def worst(self) -> int:
-        return min((STATUS_ORDER.get(_status(p), 9) for p in self.progress), default=99)
+        """The rank (see :data:`STATUS_ORDER`) of the member's most urgent status; 99 when tracking nothing."""
+        return min((STATUS_ORDER.get(p.status.value, 9) for p in self.progress), default=99)
 
 
-def _status(p: Progress) -> str:
-    status: Any = p.status
-    return str(getattr(status, "value", status))
+@dataclass(frozen=True)
+class _Plan:
+    """One credential ready for the progress maths."""
+
+    credential: Credential
+    requirement_set: RequirementSet
+    facts: CredentialFacts
+    floor: date | None
+    """The earliest completion date that matters; None when the maths needs no entries at all."""
+
+
+# ---------------------------------------------------------------- planning
+
+
+def entry_floor(rs: RequirementSet, facts: CredentialFacts, today: date,
+                lookback_months: int = LOOKBACK_MONTHS) -> date | None:
+    """The earliest completion date to give ``compute_progress`` for this credential.
+
+    That is the start of the earliest window the maths looks at (current, lapsed, or the one before for
+    carry-over), less ``lookback_months`` so a course that just missed the window is listed as not counted.
+    None when it needs no entries: CE not required, or the window cannot be worked out yet.
+    """
+    if not rs.tracks_hours:
+        return None
+    window = current_window(rs, facts, today)
+    if window is None:
+        return None
+    windows = [window]
+    if facts.deadline is not None and facts.deadline < today:
+        lapsed = window_for_deadline(rs, facts, facts.deadline)
+        if lapsed is not None:
+            windows.append(lapsed)
+    floor = min(w.start for w in windows)
+    if facts.issue_date is not None:
+        floor = min(floor, facts.issue_date)
+    if rs.carry_over.max_hours:
+        for w in list(windows):
+            prev = window_for_deadline(rs, facts, w.start - timedelta(days=1))
+            if prev is not None:
+                floor = min(floor, prev.start)
+    return floor - relativedelta(months=lookback_months) if lookback_months else floor
+
+
+def _resolve(rows: Sequence[tuple[Credential, str | None]]) -> list[tuple[Credential, RequirementSet]]:
+    """Each credential with its requirement set (workspace sets first); unknown keys are logged and skipped."""
+    catalog = catalog_with_definitions(d for _, d in rows if d)
+    out = []
+    for credential, _ in rows:
+        rs = catalog.get(credential.requirement_key)
+        if rs is None:
+            log.warning("credential %s tracks unknown requirement set %r", credential.id, credential.requirement_key)
+            continue
+        out.append((credential, rs))
+    return out
+
+
+def _plans(pairs: Sequence[tuple[Credential, RequirementSet]], milestones: dict[int, dict[str, date]],
+           today: date, lookback_months: int) -> list[_Plan]:
+    plans = []
+    floors: dict[tuple[Any, ...], date | None] = {}  # a team shares a few deadlines: work each floor out once
+    for credential, rs in pairs:
+        facts = credential_facts(credential, milestones.get(credential.member_id))
+        key = (id(rs), facts.deadline, facts.issue_date, facts.birth_month, facts.birth_day, facts.birth_year,
+               facts.first_cycle)
+        if key not in floors:
+            floors[key] = entry_floor(rs, facts, today, lookback_months)
+        plans.append(_Plan(credential, rs, facts, floors[key]))
+    return plans
+
+
+def _needs_milestones(pairs: Iterable[tuple[Credential, RequirementSet]]) -> bool:
+    return any(rs.kind is SetKind.PATHWAY for _, rs in pairs)
 
 
 # ---------------------------------------------------------------- queries
@@ -75,29 +159,48 @@ _ENTRY_COLUMNS: tuple[Any, ...] = (
     col(CEEntry.member_id),
     col(CEEntry.id),
     col(CEEntry.title),
-    col(CEEntry.completed_on),
+    # No per-row Date processing: SQLite hands back the ISO text (parsed once per distinct day below),
+    # PostgreSQL's driver a date already.
+    sa.type_coerce(col(CEEntry.completed_on), sa.String),
     col(CEEntry.hours_q),
     col(CEEntry.delivery_format),
     sa.cast(col(CEEntry.subjects), sa.Text),
-    col(CEEntry.provider),
-    col(CEEntry.approval_number),
-    sa.or_(col(CEEntry.certificate_ref).isnot(None), col(CEEntry.certificate_url).isnot(None)),
+    sa.type_coerce(sa.or_(col(CEEntry.certificate_ref).isnot(None), col(CEEntry.certificate_url).isnot(None)),
+                   sa.Integer),
 )
+"""What the progress maths reads (provider and approval number are not needed, so not fetched)."""
+
+_ENTRY_FIELDS = ("id", "title", "completed_on", "hours", "delivery_format", "subjects", "provider",
+                 "approval_number", "has_certificate")
+if tuple(f.name for f in fields(EntryFacts)) != _ENTRY_FIELDS:  # pragma: no cover - guards _entry_rows
+    raise ImportError("EntryFacts fields changed: update cebot.services.progress._entry_rows")
 
 
-def _entry_rows(session: Session, *where: Any) -> dict[int, list[EntryFacts]]:
-    """Live entries as EntryFacts grouped by member id (one query, plain tuples)."""
-    stmt = sa.select(*_ENTRY_COLUMNS).where(col(CEEntry.deleted_at).is_(None), *where)
-    subjects_cache: dict[str | None, tuple[str, ...]] = {}
+def _entry_rows(session: Session, since: Any, *where: Any) -> dict[int, list[EntryFacts]]:
+    """Live entries matching ``since`` (see :func:`_since`), oldest first, as EntryFacts by member id (one query)."""
+    stmt = (
+        sa.select(*_ENTRY_COLUMNS)
+        .where(col(CEEntry.deleted_at).is_(None), since, *where)
+        .order_by(col(CEEntry.completed_on), col(CEEntry.id))
+    )
+    subjects_cache: dict[str | None, tuple[str, ...]] = {None: ()}
+    dates: dict[Any, date] = {}
     out: dict[int, list[EntryFacts]] = defaultdict(list)
-    for member_id, eid, title, on, hours, fmt, subjects_text, provider, approval, has_cert in session.execute(stmt):
+    new = object.__new__
+    for member_id, eid, title, on, hours, fmt, subjects_text, has_cert in session.connection().execute(stmt).all():
         subjects = subjects_cache.get(subjects_text)
         if subjects is None:
-            subjects = tuple(json.loads(subjects_text)) if subjects_text else ()
-            subjects_cache[subjects_text] = subjects
-        out[member_id].append(
-            EntryFacts(eid, title, on, hours, fmt, subjects, provider, approval, bool(has_cert))
-        )
+            subjects = subjects_cache[subjects_text] = tuple(json.loads(subjects_text))
+        day = dates.get(on)
+        if day is None:
+            day = dates[on] = on if isinstance(on, date) else date.fromisoformat(on)
+        # EntryFacts is a frozen dataclass (no slots); filling its __dict__ directly skips nine
+        # object.__setattr__ calls per row, a third of the cost for big ledgers. The import-time check
+        # above keeps the field list honest.
+        facts = new(EntryFacts)
+        facts.__dict__.update(id=eid, title=title, completed_on=day, hours=hours, delivery_format=fmt,
+                              subjects=subjects, provider=None, approval_number=None, has_certificate=bool(has_cert))
+        out[member_id].append(facts)
     return out
 
 
@@ -109,81 +212,109 @@ def _milestone_rows(session: Session, *where: Any) -> dict[int, dict[str, date]]
     return out
 
 
-def _needs_milestones(sets: Iterable[RequirementSet | None]) -> bool:
-    return any(rs is not None and rs.kind is SetKind.PATHWAY for rs in sets)
-
-
-def _resolve(rows: Sequence[tuple[Credential, str | None]]) -> list[tuple[Credential, RequirementSet | None]]:
-    catalog = catalog_with_definitions(d for _, d in rows if d)
-    resolved = []
-    for credential, _ in rows:
-        rs = catalog.get(credential.requirement_key)
-        if rs is None:
-            log.warning("credential %s tracks unknown requirement set %r", credential.id, credential.requirement_key)
-        resolved.append((credential, rs))
-    return resolved
-
-
-def _progress_for(
-    pairs: Sequence[tuple[Credential, RequirementSet | None]],
-    entries: Sequence[EntryFacts],
-    milestones: dict[str, date],
-    today: date,
-) -> list[Progress]:
+def _progress_for(plans: Sequence[_Plan], entries: Sequence[EntryFacts], today: date) -> list[Progress]:
+    """Each plan's progress; ``entries`` are oldest first, and each credential sees those from its floor on."""
     out = []
-    for credential, rs in pairs:
-        if rs is None:
-            continue
-        out.append(compute_progress(rs, credential_facts(credential, milestones), entries, today))
+    for plan in plans:
+        mine: Sequence[EntryFacts] = ()
+        if plan.floor is not None:
+            mine = entries[bisect.bisect_left(entries, plan.floor, key=_completed_on):]
+        out.append(compute_progress(plan.requirement_set, plan.facts, mine, today))
     return out
+
+
+_completed_on = attrgetter("completed_on")
+
+
+MAX_FLOOR_GROUPS = 8
+"""Team members are grouped by the earliest date their credentials need; more groups than this share one."""
+
+
+def _since(plans: Iterable[_Plan]) -> Any:
+    """The SQL condition for the entries these plans need, or None when they need none.
+
+    One member: ``completed_on >= floor``. A team: members grouped by their floor, so a member who tracks
+    only a recent cycle does not drag in years of courses because a colleague's cycle started earlier.
+    """
+    by_member: dict[int, date] = {}
+    for p in plans:
+        if p.floor is not None:
+            current = by_member.get(p.credential.member_id)
+            by_member[p.credential.member_id] = p.floor if current is None else min(current, p.floor)
+    if not by_member:
+        return None
+    groups: dict[date, list[int]] = defaultdict(list)
+    for member_id, floor in by_member.items():
+        groups[floor].append(member_id)
+    if len(groups) == 1:
+        return col(CEEntry.completed_on) >= next(iter(groups))
+    if len(groups) > MAX_FLOOR_GROUPS:
+        return col(CEEntry.completed_on) >= min(groups)
+    return sa.or_(*(
+        sa.and_(col(CEEntry.member_id).in_(sorted(ids)), col(CEEntry.completed_on) >= floor)
+        for floor, ids in sorted(groups.items())
+    ))
 
 
 # ---------------------------------------------------------------- public
 
 
-def member_progress(*, session: Session, member: Member, today: date) -> list[Progress]:
-    """Progress on every credential the member tracks, as of ``today`` (at most 3 queries)."""
+def member_progress(*, session: Session, member: Member, today: date,
+                    lookback_months: int = LOOKBACK_MONTHS) -> list[Progress]:
+    """Progress on every credential the member tracks, as of ``today`` (at most 3 queries).
+
+    Courses up to ``lookback_months`` before a window are listed as not counted; older ones are left out.
+    """
+    assert member.id is not None
     pairs = _resolve(_credential_rows(
-        session, Credential.workspace_id == member.workspace_id, Credential.member_id == member.id
-    ))
+        session, Credential.workspace_id == member.workspace_id, Credential.member_id == member.id))
     if not pairs:
         return []
-    entries = _entry_rows(
-        session, CEEntry.workspace_id == member.workspace_id, CEEntry.member_id == member.id
-    ).get(member.id or 0, [])
-    milestones: dict[str, date] = {}
-    if _needs_milestones(rs for _, rs in pairs):
+    milestones: dict[int, dict[str, date]] = {}
+    if _needs_milestones(pairs):
         milestones = _milestone_rows(
-            session, Milestone.workspace_id == member.workspace_id, Milestone.member_id == member.id
-        ).get(member.id or 0, {})
-    return _progress_for(pairs, entries, milestones, today)
+            session, Milestone.workspace_id == member.workspace_id, Milestone.member_id == member.id)
+    plans = _plans(pairs, milestones, today, lookback_months)
+    entries: list[EntryFacts] = []
+    since = _since(plans)
+    if since is not None:
+        entries = _entry_rows(
+            session, since, CEEntry.workspace_id == member.workspace_id, CEEntry.member_id == member.id
+        ).get(member.id, [])
+    return _progress_for(plans, entries, today)
 
 
-def team_progress(*, session: Session, workspace: Workspace, today: date) -> list[MemberProgress]:
-    """Progress of every member of the workspace, those overdue or at risk first (at most 4 queries)."""
+def team_progress(*, session: Session, workspace: Workspace, today: date,
+                  lookback_months: int = 0) -> list[MemberProgress]:
+    """Progress of every member of the workspace, those overdue or at risk first (at most 4 queries).
+
+    Statuses and hours are the same as :func:`member_progress` gives; by default the "not counted" lists
+    leave out courses from before each window (a manager's summary does not show them), which keeps a big
+    team fast. Pass ``lookback_months=LOOKBACK_MONTHS`` to get exactly what each member sees.
+    """
     members = list(session.exec(select(Member).where(Member.workspace_id == workspace.id)))
     if not members:
         return []
     pairs = _resolve(_credential_rows(session, Credential.workspace_id == workspace.id))
-    by_member: dict[int, list[tuple[Credential, RequirementSet | None]]] = defaultdict(list)
-    for credential, rs in pairs:
-        by_member[credential.member_id].append((credential, rs))
-    entries: dict[int, list[EntryFacts]] = {}
-    if pairs:
-        entries = _entry_rows(session, CEEntry.workspace_id == workspace.id)
     milestones: dict[int, dict[str, date]] = {}
-    if _needs_milestones(rs for _, rs in pairs):
+    if _needs_milestones(pairs):
         milestones = _milestone_rows(session, Milestone.workspace_id == workspace.id)
+    plans = _plans(pairs, milestones, today, lookback_months)
+    by_member: dict[int, list[_Plan]] = defaultdict(list)
+    for plan in plans:
+        by_member[plan.credential.member_id].append(plan)
+    entries: dict[int, list[EntryFacts]] = {}
+    since = _since(plans)
+    if since is not None:
+        entries = _entry_rows(session, since, CEEntry.workspace_id == workspace.id)
     result = [
-        MemberProgress(
-            member=m,
-            progress=_progress_for(by_member.get(m.id or 0, []), entries.get(m.id or 0, []),
-                                   milestones.get(m.id or 0, {}), today),
-        )
+        MemberProgress(member=m, progress=_progress_for(by_member.get(m.id or 0, []), entries.get(m.id or 0, []),
+                                                        today))
         for m in members
     ]
     result.sort(key=lambda mp: (mp.worst, (mp.member.display_name or mp.member.slack_user_id).lower()))
     return result
 
 
-__all__ = ["STATUS_ORDER", "MemberProgress", "Status", "member_progress", "team_progress"]
+__all__ = ["LOOKBACK_MONTHS", "STATUS_ORDER", "MemberProgress", "Status", "entry_floor", "member_progress",
+           "team_progress"]
