@@ -110,6 +110,7 @@ USAGE_LINES: dict[str, str] = {
     "remind": "/ce remind on|off|snooze [days]",
     "export": "/ce export csv|pdf [KEY]  ·  /ce export team csv",
     "mydata": "/ce mydata export|delete",
+    "attach": "/ce attach <id>  (then share the certificate file in my DM)",
 }
 """The usage line of every subcommand."""
 
@@ -131,6 +132,7 @@ EXAMPLES: dict[str, str] = {
     "remind": "/ce remind snooze 7",
     "export": "/ce export csv",
     "mydata": "/ce mydata export",
+    "attach": "/ce attach 12",
 }
 """One example of every subcommand."""
 
@@ -1322,3 +1324,8 @@ def parse_mydata(rest: str) -> MyDataRequest:
     if words[1:]:
         raise _error(f"I didn't understand “{_short(' '.join(words[1:]), 30)}”.", "mydata")
     return MyDataRequest(action=action)
+
+
+def parse_attach(rest: str) -> int:
+    """The entry number in ``/ce attach 12`` (or ``#12``)."""
+    return parse_entry_id(rest, sub="attach")
