@@ -231,10 +231,31 @@ _CRED_COLUMNS = ("member_id", "requirement_key", "deadline", "issue_date", "birt
                  "first_cycle", "cpr_expires_on", "licence_number")
 
 
+def _may_have_something_due(zones: list[str], now: datetime) -> Any:
+    """A conservative SQL filter on members: a stored deadline within the countdown range or past (or none), a CPR
+    card near its expiry, or 60 quiet days with a deadline within a year. The exact rules run in Python after it."""
+    days = [r.local_now(now, r.zone(z)).date() for z in zones]
+    lo, hi = min(days), max(days)
+    quiet_cut = now - timedelta(days=r.NUDGE_AFTER_DAYS - 1)
+    c2, e2 = C.alias("c_due"), E.alias("e_quiet")  # aliases: the outer queries join these tables too
+    near = sa.exists().where(c2.c.member_id == M.c.id, sa.or_(
+        c2.c.deadline.is_(None),
+        c2.c.deadline <= hi + timedelta(days=r.COUNTDOWN_DAYS[0] + 4),
+        c2.c.cpr_expires_on.between(lo - timedelta(days=r.CPR_NOTICE_DAYS + 1),
+                                   hi + timedelta(days=r.CPR_NOTICE_DAYS + 1)),
+    ))
+    quiet = sa.and_(
+        M.c.created_at <= quiet_cut,
+        sa.exists().where(c2.c.member_id == M.c.id, c2.c.deadline <= hi + timedelta(days=r.NUDGE_HORIZON_DAYS + 1)),
+        ~sa.exists().where(e2.c.member_id == M.c.id, e2.c.deleted_at.is_(None), e2.c.created_at > quiet_cut),
+    )
+    return sa.or_(near, quiet)
+
+
 def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _WorkspaceRow], zones: list[str],
                 now: datetime, stats: PlanStats, windows: dict[tuple[Any, ...], cycles.CycleWindow | None],
                 cache: SnapshotCache | None) -> list[Planned]:
-    where = _member_filter(batch, zones)
+    where = [*_member_filter(batch, zones), _may_have_something_due(zones, now)]
     members: dict[int, _MemberRow] = {}
     today_by_zone: dict[str, date] = {}
     for mid, wid, uid, tz, snoozed, created in session.execute(
