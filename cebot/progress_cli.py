@@ -45,6 +45,7 @@ def _text(doc: dict[str, Any]) -> str:
     if doc["credentials"]:
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines += ["  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines += [f"  {c['key']}: {c['needs']}" for c in doc["credentials"] if c.get("needs")]
     return "\n".join(lines)
 
 
