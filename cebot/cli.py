@@ -48,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-clock", action="store_true", help="do not run the reminder clock alongside")
     p.set_defaults(handler=_lazy("cebot.serve", "run"))
 
+    p = sub.add_parser("shell", help="try cebot in this terminal: type /ce commands, no Slack account needed")
+    p.add_argument("--user", default="ULOCAL", help="your Slack user id (default ULOCAL)")
+    p.add_argument("--team", default="TLOCAL", help="your workspace's team id (default TLOCAL)")
+    p.add_argument("--name", default="You", help="your display name")
+    p.add_argument("--admin", action="store_true", help="act as a Slack admin, to try the manager commands")
+    p.add_argument("--tz", default=None, help="your time zone, e.g. America/New_York (default: this machine's)")
+    p.add_argument("--database-url", default=None, help="default: $DATABASE_URL, else sqlite:///cebot.sqlite3")
+    p.set_defaults(handler=_lazy("cebot.shell", "run"))
+
     p = sub.add_parser("progress", help="print a member's progress (use --json for the machine view)")
     p.add_argument("--team", required=True, help="Slack team id, e.g. T0001")
     p.add_argument("--user", required=True, help="Slack user id, e.g. U0001")
