@@ -1,0 +1,1 @@
+"""File exports: transcripts as PDF and CSV, the team as CSV, and the team's progress chart (PNG)."""
