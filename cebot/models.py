@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names so Alembic autogenerate and both databases agree.
@@ -43,6 +45,9 @@ class Workspace(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     settings: dict[str, Any] = _json(dict)
     created_at: datetime = _ts()
+    uninstalled_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    """When the app was uninstalled (or its bot token revoked); None while installed. The clock skips such a
+    workspace, and its data is purged after the retention period (``cebot purge-uninstalled``, SECURITY.md)."""
 
 
 class Member(SQLModel, table=True):
@@ -222,3 +227,12 @@ class PendingAttachment(SQLModel, table=True):
     entry_id: int = Field(foreign_key="ce_entry.id")
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     created_at: datetime = _ts()
+
+
+# Slack's OAuth tables (bots, installations, OAuth states): slack_sdk's own definitions, built on our metadata so
+# that Alembic creates and checks them with everything else (cebot/slack/installations.py uses them).
+SLACK_BOTS_TABLE = SQLAlchemyInstallationStore.build_bots_table(SQLModel.metadata, "slack_bots")
+SLACK_INSTALLATIONS_TABLE = SQLAlchemyInstallationStore.build_installations_table(
+    SQLModel.metadata, "slack_installations"
+)
+SLACK_OAUTH_STATES_TABLE = SQLAlchemyOAuthStateStore.build_oauth_states_table(SQLModel.metadata, "slack_oauth_states")
