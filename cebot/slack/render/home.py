@@ -176,15 +176,3 @@ def requirements_modal(keys: Sequence[tuple[str, str]]) -> dict[str, Any]:
         submit=None,
         close="Close",
     )
-
-
-def log_fallback_modal() -> dict[str, Any]:
-    """Shown by *Log CE* until the logging form is available: the one-line way to log."""
-    return bk.modal(
-        "Log CE",
-        [bk.section(f"Log a course in one line from any channel:\n{code(EXAMPLE_LOG)}\n"
-                    f"Add {code('date:2026-03-14')}, {code('provider:…')} or {code('format:online')} if you like.")],
-        callback_id="home_log_fallback",
-        submit=None,
-        close="Close",
-    )

@@ -8,7 +8,6 @@ the Home tab is republished.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import date
 from typing import Any
@@ -22,6 +21,7 @@ from cebot.services import credentials
 from cebot.services.errors import ServiceError
 from cebot.slack.context import MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
+from cebot.slack.listeners.views.log_modal import open_log_modal
 from cebot.slack.render import home as render
 
 logger = logging.getLogger(__name__)
@@ -44,24 +44,10 @@ def catalog_keys(scope: MemberScope) -> list[tuple[str, str]]:
     return sorted(((rs.key, rs.name) for rs in catalog), key=lambda pair: pair[0])
 
 
-def open_log_form(client: WebClient, trigger_id: str | None, scope: MemberScope) -> None:
-    """The logging modal (``cebot.slack.listeners.views.log_modal``), or the one-line hint while it is missing."""
-    try:
-        log_modal = importlib.import_module("cebot.slack.listeners.views.log_modal")
-    except ImportError:  # the logging form lives in its own feature module
-        _open(client, trigger_id, render.log_fallback_modal())
-        return
-    opener = getattr(log_modal, "open_log_modal", None)
-    if not callable(opener) or not trigger_id:
-        _open(client, trigger_id, render.log_fallback_modal())
-        return
-    opener(client, trigger_id, scope)
-
-
 def handle_log(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     with scope_from(context) as scope:
-        open_log_form(context.client, body.get("trigger_id"), scope)
+        open_log_modal(context.client, body.get("trigger_id"), scope)
 
 
 def handle_track(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
