@@ -219,3 +219,20 @@ def test_services_flush_but_never_commit(engine: Engine) -> None:
     with session_scope(engine) as s:
         assert _counts(s) == (0, 0)
         assert s.exec(select(func.count()).select_from(Workspace)).one() == 2
+
+
+def test_undo_button_only_reverses_the_change_it_was_shown_for(session: Session) -> None:
+    """An Undo button for an older change (or one already undone) changes nothing and says why."""
+    alice, _, _ = _people(session)
+    first = ledger.log_entry(session=session, member=alice, request=_req("First"))
+    second = ledger.log_entry(session=session, member=alice, request=_req("Second"))
+    with pytest.raises(NothingToUndo) as info:
+        ledger.undo_last(session=session, member=alice, entry_id=first.id, action="logged")
+    assert "isn't your latest one" in info.value.message
+    with pytest.raises(NothingToUndo):
+        ledger.undo_last(session=session, member=alice, entry_id=second.id, action="edited")
+    assert len(ledger.list_entries(session=session, member=alice)) == 2
+    result = ledger.undo_last(session=session, member=alice, entry_id=second.id, action="logged")
+    assert (result.action, result.entry.id) == ("logged", second.id)
+    with pytest.raises(NothingToUndo):
+        ledger.undo_last(session=session, member=alice, entry_id=second.id, action="logged")
