@@ -490,6 +490,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": CONCURRENCY, "requests_per_phase": requests, "members": size.members,
         "entries_per_member": size.entries_per_member, "wait_for_reply": not args.no_wait,
         "git": git_state(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "server": "gunicorn --config python:cebot.gunicorn_conf (gthread), WEB_CONCURRENCY=2",
     }
     with ExitStack() as stack:
@@ -538,6 +539,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if server.proc.poll() is not None:
                 raise RuntimeError(f"{server.name} died during the run:\n{server.log_tail()}")
         info["timed_out"] = time.monotonic() > deadline
+        info["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         info["phases"] = [asdict(p) | {"throughput_per_s": round(p.throughput, 1)} for p in phases]
         info["verdict"] = verdict(phases)
     return info
@@ -565,7 +567,9 @@ def report(info: dict[str, Any]) -> str:
 
     lines = [f"ack latency, {info['database']}, {info['machine']['cpus']} CPUs, concurrency {info['concurrency']}, "
              f"{info['requests_per_phase']} requests per row, "
-             + ("each client waits for its reply" if info["wait_for_reply"] else "clients do not wait for replies"),
+             + ("each client waits for its reply" if info["wait_for_reply"] else "clients do not wait for replies")
+             + f"; load average before {info['load_average_before'][0]}, after {info['load_average_after'][0]}"
+             + f"; {info['git']}",
              f"{'command':<14}{'app':<7}{'ok':>6}{'err':>5}{'req/s':>8}{'ack p50':>9}{'p90':>8}{'p99':>8}{'max':>8}"
              f"{'e2e p50':>9}{'p99':>8}{'missing':>8}{'failed':>7}"]
     for p in info["phases"]:
