@@ -1,0 +1,152 @@
+"""Certificates: /ce attach <id>, then the file shared in the app's DM is kept with the course."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from exports_helpers import TODAY, log, member, seed_maria, seed_sam
+from slackharness import SlackHarness
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from cebot.domain.progress import Progress, Status
+from cebot.domain.transcript import (
+    FLAG_NO_APPROVAL,
+    FLAG_NO_CERTIFICATE,
+    FLAG_NO_PROVIDER,
+    TranscriptEntry,
+    build_transcript,
+)
+from cebot.models import CEEntry, Member, utcnow
+from cebot.services import certificates
+from cebot.testing.fake_slack import Call
+
+PERMALINK = "https://clinic.slack.com/files/U1/F0CERT1/certificate.pdf"
+
+
+def files_info(call: Call) -> dict[str, object]:
+    file_id = str(call.get("file"))
+    return {"ok": True, "file": {"id": file_id, "user": "U1", "name": "certificate.pdf",
+                                 "permalink": PERMALINK.replace("F0CERT1", file_id)}}
+
+
+def shared(slack: SlackHarness, file_id: str, *, user: str = "U1", channel: str = "D1") -> None:
+    result = slack.event({"type": "file_shared", "file_id": file_id, "user_id": user, "channel_id": channel,
+                          "file": {"id": file_id}})
+    assert result.status == 200
+
+
+def entry(engine: Engine, entry_id: int) -> CEEntry:
+    with Session(engine) as s:
+        found = s.get(CEEntry, entry_id)
+        assert found is not None
+        return found
+
+
+def test_attach_then_share_in_dm_keeps_file_id_and_permalink(slack: SlackHarness, engine: Engine) -> None:
+    """/ce attach 1 asks for the file in the DM; the next file U1 shares there becomes the certificate."""
+    ids = seed_maria(engine)
+    slack.fake.respond_with("files.info", files_info)
+    reply = slack.ask(f"attach {ids['ethics']}", user="U1")
+    assert "*Ethics in Touch*" in reply.text
+    assert "30 minutes" in reply.text
+    prompt = slack.fake.wait_for("chat.postMessage")
+    assert "Share the certificate" in prompt.text
+    shared(slack, "F0CERT1")
+    done = slack.fake.wait_for("chat.postMessage", count=2)
+    assert "Attached the certificate to #" in done.text
+    assert "3 counted courses have no certificate yet" in done.text
+    stored = entry(engine, ids["ethics"])
+    assert stored.certificate_ref == "F0CERT1"
+    assert stored.certificate_url == PERMALINK
+
+
+def test_file_without_attach_gets_a_hint_and_changes_nothing(slack: SlackHarness, engine: Engine) -> None:
+    """A file shared in the DM with no /ce attach waiting is not attached; the reply says how."""
+    ids = seed_maria(engine)
+    slack.fake.respond_with("files.info", files_info)
+    shared(slack, "F0STRAY")
+    hint = slack.fake.wait_for("chat.postMessage")
+    assert "/ce attach" in hint.text
+    assert entry(engine, ids["ethics"]).certificate_ref is None
+
+
+def test_attach_to_someone_elses_entry_is_not_found(slack: SlackHarness, engine: Engine) -> None:
+    """/ce attach with Sam's entry id answers like a missing entry; nothing waits."""
+    seed_maria(engine)
+    seed_sam(engine)
+    with Session(engine) as s:
+        sams = s.exec(select(CEEntry).where(CEEntry.title == "Sam's Ethics")).one()
+    reply = slack.ask(f"attach {sams.id}", user="U1")
+    assert "couldn't find entry" in reply.text
+
+
+def test_attach_usage_on_bad_input(slack: SlackHarness) -> None:
+    """/ce attach with no number shows the usage."""
+    reply = slack.ask("attach", user="U1")
+    assert "/ce attach" in reply.text
+
+
+def test_attach_prompt_escapes_the_title(slack: SlackHarness, engine: Engine) -> None:
+    """A title like <!channel> is escaped in the attach reply and the DM prompt."""
+    ids = seed_maria(engine)
+    reply = slack.ask(f"attach {ids['injection']}", user="U1")
+    assert "<!channel>" not in reply.text
+    assert "&lt;!channel&gt;" in reply.text
+    assert "<!channel>" not in slack.fake.wait_for("chat.postMessage").text
+
+
+def test_pending_attach_lapses(engine: Engine) -> None:
+    """A /ce attach older than the window attaches nothing."""
+    ids = seed_maria(engine)
+    with Session(engine) as s:
+        m = s.exec(select(Member).where(Member.slack_user_id == "U1")).one()
+        then = utcnow() - certificates.ATTACH_WINDOW - timedelta(minutes=1)
+        certificates.request_attach(session=s, member=m, entry_id=ids["ethics"], now=then)
+        assert certificates.complete_pending_attach(session=s, member=m, file_id="F1", permalink=None) is None
+        assert certificates.pending_entry(session=s, member=m) is None
+
+
+def test_attach_certificate_replaces_and_ignores_unsafe_links(engine: Engine) -> None:
+    """Attaching again replaces the file; a non-https permalink is not kept."""
+    with Session(engine) as s:
+        m = member(s, "U9", "Nine")
+        e = log(s, m, 2, "Course", TODAY)
+        first = certificates.attach_certificate(session=s, member=m, entry_id=e.id or 0, file_id="F1",
+                                                permalink="https://x.slack.com/files/F1")
+        assert first.replaced is False
+        again = certificates.attach_certificate(session=s, member=m, entry_id=e.id or 0, file_id="F2",
+                                                permalink="javascript:alert(1)")
+        assert again.replaced is True
+        assert again.entry.certificate_ref == "F2"
+        assert again.entry.certificate_url is None
+
+
+def _progress(key: str, counted: tuple[int, ...]) -> Progress:
+    return Progress(key=key, name=key, status=Status.ON_TRACK, window=None, deadline=None, days_left=None,
+                    required=96, counted=8, remaining=88, counted_entry_ids=counted)
+
+
+def test_ncbtmb_flags_missing_provider_fields_and_certificates() -> None:
+    """For NCBTMB a counted course without approval number or provider is flagged; uncounted ones are not."""
+    entries = [
+        TranscriptEntry(id=1, title="A", completed_on=TODAY, hours=4, provider=None, approval_number=None),
+        TranscriptEntry(id=2, title="B", completed_on=TODAY, hours=4, provider="P", approval_number="1",
+                        certificate_ref="F1"),
+        TranscriptEntry(id=3, title="C", completed_on=TODAY, hours=4),
+    ]
+    t = build_transcript(member_name="M", entries=entries, progress=[_progress("NCBTMB", (1, 2))],
+                         generated_on=TODAY, key="NCBTMB")
+    flags = {r.entry.id: r.flags for r in t.rows}
+    assert flags[1] == (FLAG_NO_CERTIFICATE, FLAG_NO_APPROVAL, FLAG_NO_PROVIDER)
+    assert flags[2] == ()
+    assert flags[3] == ()
+    assert t.without_certificate == 1
+
+
+def test_state_licence_flags_only_the_certificate() -> None:
+    """For a state licence only the missing certificate is flagged, not NCBTMB's provider fields."""
+    entries = [TranscriptEntry(id=1, title="A", completed_on=TODAY, hours=4)]
+    t = build_transcript(member_name="M", entries=entries, progress=[_progress("FL", (1,))], generated_on=TODAY)
+    assert t.rows[0].flags == (FLAG_NO_CERTIFICATE,)
+    assert t.rows[0].verdict_text(single=False) == "FL: counted"
