@@ -102,11 +102,12 @@ def timed_plan(engine: Engine, counter: QueryCounter, now: datetime,
                cache: planning.SnapshotCache | None = None) -> tuple[float, int, list[Any], Any]:
     stats = planning.PlanStats()
     counter.count = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         planned = planning.plan(session, now, stats=stats, cache=cache)
         for p in planned:  # rendering is part of working out what to send
             p.render()
+    stats.cpu_seconds = time.process_time() - cpu  # type: ignore[attr-defined]
     return time.perf_counter() - start, counter.count, planned, stats
 
 
@@ -126,20 +127,24 @@ def run(label: str, url: str, workspaces: int, per_workspace: int, entries: int)
     seed(engine, workspaces, per_workspace, entries)
     seeded = time.perf_counter() - t0
     counter = QueryCounter(engine)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [f"{label}: {workspaces * per_workspace:,} members in {workspaces} workspaces, "
-             f"{entries} entries each (seeded in {seeded:.1f} s)"]
+             f"{entries} entries each (seeded in {seeded:.1f} s; load average {load:.1f})"]
     batches = -(-workspaces // planning.WORKSPACE_BATCH)
     cache = planning.SnapshotCache()
     secs, queries, planned, stats = timed_plan(engine, counter, TICK, cache)
-    lines.append(f"  first tick after a start (all in window, nothing sent yet, cold cache): {secs:.2f} s, "
-                 f"{queries} queries ({batches} batches), {stats.members_in_window:,} members in window, "
+    lines.append(f"  first tick after a start (all in window, nothing sent yet, cold cache): {secs:.2f} s "
+                 f"(CPU {stats.cpu_seconds:.2f} s), {queries} queries ({batches} batches), "
+                 f"{stats.members_in_window:,} members past the SQL pre-filter, "
                  f"{stats.members_progressed:,} needed progress, {len(planned):,} messages due")
     mark_delivered(engine, planned, TICK)
     secs, queries, planned2, stats = timed_plan(engine, counter, TICK + timedelta(minutes=5), cache)
-    lines.append(f"  next tick (messages delivered, warm cache): {secs:.2f} s, {queries} queries, "
+    lines.append(f"  next tick (messages delivered, warm cache): {secs:.2f} s (CPU {stats.cpu_seconds:.2f} s), "
+                 f"{queries} queries, "
                  f"{stats.members_progressed:,} needed progress, {len(planned2):,} messages due")
     secs, queries, planned2, stats = timed_plan(engine, counter, TICK + timedelta(minutes=5))
-    lines.append(f"  next tick without the cache (e.g. a one-off `cebot clock --once`): {secs:.2f} s, "
+    lines.append(f"  next tick without the cache (e.g. a one-off `cebot clock --once`): {secs:.2f} s "
+                 f"(CPU {stats.cpu_seconds:.2f} s), "
                  f"{queries} queries, {stats.members_progressed:,} needed progress")
     secs, queries, planned3, stats = timed_plan(engine, counter, NIGHT)
     lines.append(f"  night tick (nobody in a window): {secs * 1000:.0f} ms, {queries} queries, "
