@@ -301,9 +301,6 @@ def undo_last(*, session: Session, member: Member, entry_id: int | None = None,
     if (entry_id is not None and change.entry_id != entry_id) or (action is not None and change.action != action):
         raise NothingToUndo("That change was already undone or isn't your latest one any more, so I left your log "
                             "as it is. Try /ce list to check it, or /ce undo to reverse your latest change.")
-    if (entry_id is not None and change.entry_id != entry_id) or (action is not None and change.action != action):
-        raise NothingToUndo("That's no longer your latest change, so I left it as it is. Use /ce list to see "
-                            "your log, and /ce undo to reverse your latest change.")
     entry = session.exec(
         select(CEEntry).where(
             CEEntry.id == change.entry_id,
