@@ -157,7 +157,7 @@ def test_undo_button_of_an_older_log_leaves_newer_changes(slack: SlackHarness, e
     first = slack.ask("log 3h Course A")
     slack.ask("log 2h Course B")
     _, answer = click(slack, render.UNDO, element(first, render.UNDO)["value"])
-    assert "no longer your latest change" in answer.text
+    assert "isn't your latest one any more" in answer.text
     assert [e.title for e in live_entries(engine)] == ["Course A", "Course B"]
 
 
@@ -304,3 +304,22 @@ def test_log_button_from_the_home_tab_opens_the_modal(slack: SlackHarness) -> No
     view = slack.fake.wait_for("views.open")["view"]
     assert view["callback_id"] == render.MODAL_CALLBACK
     assert "entry_id" not in json.loads(view["private_metadata"] or "{}")
+
+
+def test_modal_duplicate_asks_first_then_logs_anyway(slack: SlackHarness, engine: Engine) -> None:
+    """A form for a course already logged that day comes back filled in and saying so; its Save logs it."""
+    slack.ask("log 3h Ethics in Touch")
+    result = slack.view_submission(render.MODAL_CALLBACK, form(hours="2", notes="again"))
+    answer = result.json()
+    assert answer["response_action"] == "update"
+    view = answer["view"]
+    assert "You already logged *Ethics in Touch*" in json.dumps(view)
+    assert view["submit"]["text"] == "Log it anyway"
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    assert blocks[render.HOURS]["element"]["initial_value"] == "2"
+    assert blocks[render.NOTES]["element"]["initial_value"] == "again"
+    assert len(live_entries(engine)) == 1
+    result = slack.view_submission(render.MODAL_CALLBACK, form(hours="2", notes="again"),
+                                   private_metadata=view["private_metadata"])
+    assert not result.body
+    assert [e.hours_q for e in live_entries(engine)] == [12, 8]

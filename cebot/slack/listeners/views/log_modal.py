@@ -5,7 +5,9 @@ A submission is checked field by field with the grammar's own parsers; bad field
 transaction, then the modal closes (the ack is the first after-commit step), the confirmation goes to
 the member as a direct message from the app (``chat.postMessage`` to their user id: a view submission has
 no ``response_url``, and a DM works wherever the modal was opened from), and the Home tab is republished.
-Edit mode is the same modal prefilled, with the entry id in ``private_metadata``.
+Edit mode is the same modal prefilled, with the entry id in ``private_metadata``. A likely duplicate
+(same title and date) is not saved: the form comes back (``response_action: update``) filled in as
+submitted, saying so, and its button then logs it anyway.
 """
 
 from __future__ import annotations
@@ -215,6 +217,13 @@ def handle_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> N
             if request is None:
                 ack_once(response_action="errors", errors=errors)
                 return
+            if meta.entry_id is None and not meta.duplicate_ok:
+                existing = ledger.find_duplicate(session=scope.session, member=scope.member, title=request.title,
+                                                 completed_on=request.completed_on)
+                if existing is not None:  # ask first: the same form, saying so, whose Save logs it anyway
+                    ack_once(response_action="update", view=render.log_modal(
+                        today=scope.today, channel_id=meta.channel_id, prefill=request, duplicate_of=existing))
+                    return
             message = save_form(scope, request, meta)
             user_id = scope.user_id
             scope.after_commit(ack_once)  # close the modal as soon as the entry is saved
