@@ -11,6 +11,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_SQLITE_URL = "sqlite:///cebot.sqlite3"
 SLACK_API_DEFAULT = "https://slack.com/api/"
 MANIFEST_HINT = "See manifest.yml and the README section 'Connect to Slack' for where each value comes from."
+MODES_HINT = (
+    "Single-workspace mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN instead of the "
+    "signing secret, for Socket Mode); multi-workspace (OAuth) mode needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET "
+    "and SLACK_SIGNING_SECRET."
+)
+DEFAULT_BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "files:write", "files:read")
+"""The bot scopes of manifest.yml (a test keeps the two equal); ``SLACK_SCOPES`` overrides them."""
 
 
 class SettingsError(RuntimeError):
@@ -32,6 +39,19 @@ class Settings(BaseSettings):
     web_concurrency: int = 2
     run_clock: bool = True
     """Whether `cebot serve` also runs the scheduler in-process (single-process installs)."""
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    """Both set: multi-workspace (OAuth) mode, where each workspace installs at ``/slack/install``."""
+    slack_scopes: str = ",".join(DEFAULT_BOT_SCOPES)
+    """Bot scopes asked for at install, comma-separated (default: manifest.yml's)."""
+    slack_redirect_uri: str | None = None
+    """The OAuth redirect URL, when the app lists more than one (``https://HOST/slack/oauth_redirect``)."""
+    slack_token_rotation_minutes: int = 120
+    """With token rotation on, refresh a bot token this many minutes before it expires."""
+    uninstalled_retention_days: int = 90
+    """Days an uninstalled workspace's data is kept before ``cebot purge-uninstalled`` deletes it."""
+    log_format: str = "kv"
+    """``kv`` (key=value lines) or ``json`` (one JSON object a line)."""
 
     @field_validator("database_url", mode="before")
     @classmethod
@@ -59,10 +79,32 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
+    @property
+    def oauth_mode(self) -> bool:
+        """Multi-workspace mode: ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` are both set."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def bot_scopes(self) -> list[str]:
+        return [s.strip() for s in self.slack_scopes.replace(" ", ",").split(",") if s.strip()]
+
+    def secrets(self) -> list[str]:
+        """Every secret value set (tokens, signing and client secrets), for redacting logs."""
+        values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.slack_client_secret)
+        return [v for v in values if v]
+
     def missing_for_slack(self) -> list[str]:
         """The names of the variables that serving Slack needs and that are not set."""
         missing = []
-        if not self.slack_bot_token:
+        if self.oauth_mode:
+            if not self.slack_signing_secret:
+                missing.append("SLACK_SIGNING_SECRET")
+            return missing
+        if self.slack_client_id and not self.slack_bot_token:
+            missing.append("SLACK_CLIENT_SECRET")
+        elif self.slack_client_secret and not self.slack_bot_token:
+            missing.append("SLACK_CLIENT_ID")
+        elif not self.slack_bot_token:
             missing.append("SLACK_BOT_TOKEN")
         if self.socket_mode:
             return missing
@@ -71,15 +113,22 @@ class Settings(BaseSettings):
         return missing
 
     def require_slack(self) -> None:
-        """Fail fast, naming every missing variable, before serving Slack."""
+        """Fail fast, naming every missing variable and what each mode needs, before serving Slack."""
         missing = self.missing_for_slack()
         if missing:
             raise SettingsError(
-                "cebot cannot start: missing " + ", ".join(missing) + ". "
+                "cebot cannot start: missing " + ", ".join(missing) + ". " + MODES_HINT + " "
                 "Set them in the environment or in a .env file. " + MANIFEST_HINT
             )
         if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'. " + MANIFEST_HINT)
+        if self.oauth_mode and self.socket_mode:
+            raise SettingsError(
+                "Multi-workspace (OAuth) mode serves /slack/install over HTTP: unset SLACK_APP_TOKEN, or unset "
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for single-workspace Socket Mode. " + MANIFEST_HINT
+            )
+        if self.log_format not in ("kv", "json"):
+            raise SettingsError(f"LOG_FORMAT must be kv or json, not {self.log_format!r}.")
 
     def sqlite_path(self) -> Path | None:
         if not self.is_sqlite:

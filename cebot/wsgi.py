@@ -1,4 +1,5 @@
-"""The WSGI application gunicorn serves: ``POST /slack/events`` into Bolt, ``GET /healthz``, nothing else.
+"""The WSGI application gunicorn serves: ``POST /slack/events`` into Bolt, ``GET /healthz``, and in OAuth mode
+``GET /slack/install`` and ``GET /slack/oauth_redirect`` (Bolt's OAuth flow); nothing else.
 
 ``gunicorn --config python:cebot.gunicorn_conf cebot.wsgi:application`` builds the
 app from the environment on first access to ``application``. Tests and
@@ -8,13 +9,20 @@ Before Bolt sees a request, this layer turns the things Bolt would answer with a
 500 into 4xx: bodies over :data:`MAX_BODY_BYTES` get 413, and bodies that are
 not UTF-8 or not the JSON/form payloads Slack sends get 400. Signatures and
 timestamps are checked by Bolt (401).
+
+Each request runs in its own logging context: a request id (the caller's
+``X-Request-Id`` when it is a short safe token, else a random one, echoed in the
+response's ``X-Request-Id``) and the Slack team, which every log line carries
+(:mod:`cebot.logging_setup`), listener threads included.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -22,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy.engine import Engine
+
+from cebot.logging_setup import new_request_id, request_id_var, team_id_var
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -111,16 +121,42 @@ def after_fork() -> None:
 
 
 def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
-    """A WSGI callable serving ``bolt_app`` at ``/slack/events`` and a health check at ``/healthz``."""
+    """A WSGI callable serving ``bolt_app`` at ``/slack/events`` (plus its OAuth pages) and ``/healthz``."""
     if engine not in _served_engines:
         _served_engines.append(engine)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        # A fresh context per request: the request id and team never leak into the next request on this thread.
+        return contextvars.Context().run(_serve, environ, start_response)
+
+    def _serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID"))
+        request_id_var.set(request_id)
+        started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = environ.get("PATH_INFO", "") or "/"
+        status_seen: list[str] = []
+
+        def tagged_start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            status_seen.append(status.split(" ", 1)[0])
+            return start_response(status, [*headers, ("X-Request-Id", request_id)], *exc_info)
+
+        try:
+            return _route(environ, tagged_start, method, path)
+        finally:
+            if path != HEALTH_PATH:
+                logger.info("%s %s %s %.0fms", method, path, status_seen[0] if status_seen else "-",
+                            (time.perf_counter() - started) * 1000)
+
+    def _route(environ: WSGIEnvironment, start_response: StartResponse, method: str, path: str) -> Iterable[bytes]:
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             status, payload = health(engine)
             return _reply(start_response, status, payload, {"Cache-Control": "no-store"})
+        flow = bolt_app.oauth_flow
+        if flow is not None and path in (flow.install_path, flow.redirect_uri_path):
+            if method not in ("GET", "HEAD"):
+                return _reply(start_response, 405, "Method Not Allowed", {"Allow": "GET"})
+            return _oauth(environ, start_response, path)
         if path != EVENTS_PATH:
             return _reply(start_response, 404, "Not Found")
         if method != "POST":
@@ -135,10 +171,28 @@ def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
             return _reply(start_response, 400, "Bad Request")
         if not isinstance(request.body, dict):
             return _reply(start_response, 400, "Bad Request")
+        if request.context.team_id:
+            team_id_var.set(str(request.context.team_id)[:32])
         try:
             response: BoltResponse = bolt_app.dispatch(request)
         except Exception:  # Bolt handles listener errors itself; this is a last resort without a traceback out
             logger.exception("dispatch failed")
+            return _reply(start_response, 500, "Internal Server Error")
+        return _reply(start_response, response.status, response.body, dict(response.headers))
+
+    def _oauth(environ: WSGIEnvironment, start_response: StartResponse, path: str) -> Iterable[bytes]:
+        """Bolt's install page or OAuth callback (``GET``; the query string carries ``code`` and ``state``)."""
+        flow = bolt_app.oauth_flow
+        assert flow is not None
+        query = environ.get("QUERY_STRING", "")
+        if len(query) > 4096:
+            return _reply(start_response, 414, "URI Too Long")
+        try:
+            request = BoltRequest(body="", query=query, headers=_headers(environ))
+            handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
+            response = handle(request)
+        except Exception:
+            logger.exception("OAuth %s failed", path)
             return _reply(start_response, 500, "Internal Server Error")
         return _reply(start_response, response.status, response.body, dict(response.headers))
 
@@ -147,12 +201,14 @@ def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
 
 def build_application() -> WsgiApp:
     """The production app from the environment (settings checked, engine over DATABASE_URL)."""
+    from cebot.logging_setup import configure_logging
     from cebot.services.bootstrap import prepare_database
     from cebot.settings import MANIFEST_HINT, SettingsError, load_settings
     from cebot.slack.app import create_app
 
     settings = load_settings()
     settings.require_slack()
+    configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets())
     if not settings.slack_signing_secret:
         raise SettingsError("cebot cannot serve HTTP: missing SLACK_SIGNING_SECRET. " + MANIFEST_HINT)
     engine = prepare_database(settings)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -14,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from cebot.db import make_engine, session_scope
+from cebot.logging_setup import add_secrets, team_id_var
 from cebot.models import ProcessedEvent, utcnow
 from cebot.settings import Settings, SettingsError
 from cebot.slack.context import ENGINE_KEY, SETTINGS_KEY
@@ -25,18 +27,32 @@ LISTENER_THREADS = 16
 """Threads per process that run listeners after the ack (Bolt's default is 5, which queues acks under load)."""
 
 
-def make_web_client(settings: Settings) -> WebClient:
-    """The Web API client: ``SLACK_API_URL``, the bot token, and retries on rate limits and dropped connections.
+def make_web_client(
+    settings: Settings, *, token: str | None = None, timeout: int | None = None, rate_limit_retries: int | None = None
+) -> WebClient:
+    """The Web API client: ``SLACK_API_URL``, a bot token, and retries on rate limits and dropped connections.
 
-    Bolt copies ``base_url`` and the retry handlers into the client it makes for each request
-    (``App._init_context``), so every call a listener makes goes to the same place.
+    ``token`` defaults to ``SLACK_BOT_TOKEN`` in single-workspace mode and to none in OAuth mode (Bolt sets each
+    request's from the installation store). Bolt copies ``base_url`` and the retry handlers into the client it makes
+    for each request (``App._init_context``), so every call a listener makes goes to the same place.
     """
+    retries = 2 if rate_limit_retries is None else rate_limit_retries
     return WebClient(
-        token=settings.slack_bot_token,
+        token=token or (None if settings.oauth_mode else settings.slack_bot_token),
         base_url=settings.slack_api_url,
-        timeout=WEB_API_TIMEOUT_SECONDS,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=2)],
+        timeout=timeout or WEB_API_TIMEOUT_SECONDS,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=retries),
+                        ConnectionErrorRetryHandler(max_retry_count=2)],
     )
+
+
+class ContextThreadPoolExecutor(ThreadPoolExecutor):
+    """Runs each task in a copy of the submitter's context, so listeners keep the request id (and team) that the
+    WSGI layer put in :mod:`cebot.logging_setup`'s context variables."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        context = contextvars.copy_context()
+        return super().submit(context.run, fn, *args, **kwargs)
 
 
 def record_event(engine: Engine, *, event_id: str, team_id: str) -> bool:
@@ -54,6 +70,8 @@ def _context_middleware(engine: Engine, settings: Settings) -> Callable[..., Any
     def attach_engine(context: BoltContext, next: Callable[[], None]) -> None:
         context[ENGINE_KEY] = engine
         context[SETTINGS_KEY] = settings
+        if context.team_id:
+            team_id_var.set(context.team_id)
         next()
 
     return attach_engine
@@ -74,6 +92,30 @@ def _dedupe_middleware(engine: Engine) -> Callable[..., Any]:
     return skip_seen_events
 
 
+NOT_INSTALLED_MESSAGE = (
+    "cebot isn't installed in this workspace any more, so nothing was saved. Ask a Slack admin to add it again; "
+    "your earlier entries are kept for a while and come back with it."
+)
+
+
+def _mark_single_workspace_installed(app: App, engine: Engine) -> None:
+    """Single-workspace mode: the token just checked belongs to an installed workspace; clear an uninstall stamp."""
+    from slack_bolt.middleware.authorization import SingleTeamAuthorization
+
+    from cebot.services import tenancy
+
+    # Bolt keeps the auth.test answer of its start-up check on its authorization middleware.
+    checks = [m for m in getattr(app, "_middleware_list", []) if isinstance(m, SingleTeamAuthorization)]
+    result = checks[0].auth_test_result if checks else None
+    team_id = str(result.get("team_id") or "") if result else ""
+    if not team_id:
+        return
+    with session_scope(engine) as session:
+        if tenancy.is_uninstalled(session=session, team_id=team_id):
+            tenancy.mark_installed(session=session, team_id=team_id)
+            logger.info("workspace %s is installed again", team_id)
+
+
 def create_app(
     settings: Settings, *, engine: Engine | None = None, extra_listeners: Callable[[App], None] | None = None
 ) -> App:
@@ -82,24 +124,40 @@ def create_app(
     ``extra_listeners(app)`` (tests, tools) registers more listeners after cebot's own and before the
     catch-all that acknowledges events nobody handles.
 
-    Calls ``auth.test`` once (at ``SLACK_API_URL``) to check the bot token, so a wrong token stops the
-    server at start rather than at the first command.
+    Single-workspace mode calls ``auth.test`` once (at ``SLACK_API_URL``) to check the bot token, so a wrong
+    token stops the server at start rather than at the first command, and marks that workspace installed
+    (a reinstall after an uninstall needs a new token, hence a restart). OAuth mode
+    (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``) serves ``/slack/install`` and ``/slack/oauth_redirect``
+    (see :mod:`cebot.slack.installations`) and finds each request's bot token in the installation store.
     """
     settings.require_slack()
     if not settings.socket_mode and not settings.slack_signing_secret:  # pragma: no cover - require_slack covers it
         raise SettingsError("SLACK_SIGNING_SECRET is required to serve HTTP.")
+    add_secrets(settings.secrets())
     engine = engine or make_engine(settings.database_url)
+    client = make_web_client(settings)
+    mode: dict[str, Any] = {"token_verification_enabled": True}
+    if settings.oauth_mode:
+        from cebot.slack.installations import oauth_settings
+
+        mode = {
+            "oauth_settings": oauth_settings(settings, engine, client),
+            "installation_store_bot_only": True,
+            "user_facing_authorize_error_message": NOT_INSTALLED_MESSAGE,
+        }
     app = App(
         name="cebot",
-        client=make_web_client(settings),
+        client=client,
         # Socket Mode requests are not signed; HTTP ones always are and are always checked.
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=True,
-        token_verification_enabled=True,
         # Listeners ack first and finish after the HTTP response (gunicorn workers are long-lived).
         process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="cebot-listener"),
+        listener_executor=ContextThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="cebot-listener"),
+        **mode,
     )
+    if not settings.oauth_mode:
+        _mark_single_workspace_installed(app, engine)
     app.use(_context_middleware(engine, settings))
     app.use(_dedupe_middleware(engine))
 

@@ -1,0 +1,125 @@
+"""Workspaces coming and going: uninstall, reinstall, and purging data past its retention period.
+
+When a workspace uninstalls cebot (or revokes its bot token) :func:`mark_uninstalled`
+stamps ``Workspace.uninstalled_at``; the clock then skips it and nothing of its is
+deleted. A reinstall (:func:`mark_installed`) clears the stamp and everything resumes
+as it was. After the retention period (``UNINSTALLED_RETENTION_DAYS``, 90 by default)
+:func:`purge_uninstalled` deletes the workspace and every row that belongs to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, select
+
+from cebot.models import SLACK_BOTS_TABLE, SLACK_INSTALLATIONS_TABLE, Workspace, utcnow
+from cebot.services import workspaces
+
+DEFAULT_RETENTION = timedelta(days=90)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def mark_uninstalled(*, session: Session, team_id: str, now: datetime | None = None) -> Workspace | None:
+    """Stamp the workspace as uninstalled (kept if already stamped); None if it never used cebot."""
+    workspace = workspaces.get_workspace(session=session, team_id=team_id)
+    if workspace is None:
+        return None
+    if workspace.uninstalled_at is None:
+        workspace.uninstalled_at = now or utcnow()
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def mark_installed(*, session: Session, team_id: str, name: str | None = None) -> Workspace:
+    """The workspace (created on first install) with its uninstalled stamp cleared: its data and jobs come back."""
+    workspace = workspaces.ensure_workspace(session=session, team_id=team_id, name=name or None)
+    if workspace.uninstalled_at is not None:
+        workspace.uninstalled_at = None
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def is_uninstalled(*, session: Session, team_id: str) -> bool:
+    """Whether the workspace is stamped uninstalled (a workspace cebot never saw is not)."""
+    stamp = session.exec(select(Workspace.uninstalled_at).where(Workspace.team_id == team_id)).first()
+    return stamp is not None
+
+
+@dataclass
+class PurgeReport:
+    """What :func:`purge_uninstalled` deleted (or would delete) for one workspace."""
+
+    team_id: str
+    uninstalled_at: datetime
+    rows: dict[str, int] = field(default_factory=dict)
+    """Rows per table."""
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{table} {n}" for table, n in self.rows.items() if n) or "no rows"
+        return f"{self.team_id} (uninstalled {self.uninstalled_at:%Y-%m-%d}): {counts}"
+
+
+def _workspace_tables() -> list[Any]:
+    """Every table with a ``workspace_id`` column, children before parents (safe order to delete in)."""
+    return [t for t in reversed(SQLModel.metadata.sorted_tables) if "workspace_id" in t.c and t.name != "workspace"]
+
+
+def _team_tables() -> list[Any]:
+    """Tables keyed by the Slack team id rather than the workspace row."""
+    meta = SQLModel.metadata.tables
+    return [meta["processed_event"], SLACK_INSTALLATIONS_TABLE, SLACK_BOTS_TABLE]
+
+
+def purge_uninstalled(
+    *, session: Session, now: datetime | None = None, retention: timedelta = DEFAULT_RETENTION,
+    dry_run: bool = False,
+) -> list[PurgeReport]:
+    """Delete every workspace uninstalled more than ``retention`` ago with all its rows (``dry_run``: only count).
+
+    A constant number of statements per table, whatever the number of workspaces.
+    """
+    cutoff = _aware(now or utcnow()) - retention
+    workspace_table: Any = SQLModel.metadata.tables["workspace"]
+    w = workspace_table.c
+    due = session.execute(
+        sa.select(w.id, w.team_id, w.uninstalled_at)
+        .where(w.uninstalled_at.is_not(None), w.uninstalled_at < cutoff).order_by(w.team_id)
+    ).all()
+    if not due:
+        return []
+    reports = {i: PurgeReport(team_id=t, uninstalled_at=_aware(at)) for i, t, at in due}
+    ids = list(reports)
+    teams = {r.team_id: r for r in reports.values()}
+    for table in _workspace_tables():
+        counts = session.execute(
+            sa.select(table.c.workspace_id, sa.func.count()).where(table.c.workspace_id.in_(ids))
+            .group_by(table.c.workspace_id)
+        ).all()
+        for workspace_id, n in counts:
+            reports[workspace_id].rows[table.name] = int(n)
+        if not dry_run and counts:
+            session.execute(table.delete().where(table.c.workspace_id.in_(ids)))
+    for table in _team_tables():
+        counts = session.execute(
+            sa.select(table.c.team_id, sa.func.count()).where(table.c.team_id.in_(list(teams)))
+            .group_by(table.c.team_id)
+        ).all()
+        for team_id, n in counts:
+            teams[team_id].rows[table.name] = int(n)
+        if not dry_run and counts:
+            session.execute(table.delete().where(table.c.team_id.in_(list(teams))))
+    for report in reports.values():
+        report.rows["workspace"] = 1
+    if not dry_run:
+        session.execute(workspace_table.delete().where(workspace_table.c.id.in_(ids)))
+    session.flush()
+    return list(reports.values())
