@@ -9,7 +9,7 @@ Starts, as separate processes on 127.0.0.1:
 
 * cebot with the production server: ``gunicorn --config python:cebot.gunicorn_conf cebot.wsgi:application``
   (2 workers), over a fresh, migrated database seeded with a few hundred members who each track
-  Florida and have a few entries; ``SLACK_API_URL`` points at a fake Slack Web API run in this process;
+  Florida and have a few entries; ``SLACK_API_URL`` points at a fake Slack Web API (its own process);
 * ``bench/bare_app.py`` (a Bolt app whose one listener only calls ``ack()``) served the same way.
 
 Then, for ``/ce log <h> <title> #subject`` and ``/ce progress`` in turn, 16 client threads (one keep-alive
@@ -62,7 +62,7 @@ from cebot.db import make_engine, session_scope, upgrade  # noqa: E402
 from cebot.domain.parsing import parse_log, parse_track  # noqa: E402
 from cebot.services import credentials, ledger, workspaces  # noqa: E402
 from cebot.settings import load_settings  # noqa: E402
-from cebot.testing.fake_slack import FakeSlack  # noqa: E402
+from cebot.testing.fake_slack import FakeSlack, flatten_text  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1/test"
 SECRET = "bench-signing-secret"
@@ -72,7 +72,6 @@ CONCURRENCY = 16
 TARGET_RATIO = 1.5
 TARGET_P99_MS = 250.0
 RESULTS_DIR = ROOT / "bench" / "results"
-_BACKLOG_LOCK = threading.Lock()
 SORRY_MARK = b"Something went wrong"
 SCENARIOS: dict[str, Callable[[int], str]] = {
     "log": lambda i: f"log 1.5h Bench course {i} #ethics",
@@ -95,43 +94,109 @@ SMALL = Size(members=40, entries_per_member=3, requests=100, warmup=16)
 # ---------------------------------------------------------------- the fake Slack, with arrival times
 
 
-class TimedFakeSlack(FakeSlack):
-    """FakeSlack that also notes when each ``response_url`` post arrived (``time.perf_counter()``)."""
-
-    def start(self) -> TimedFakeSlack:
-        # http.server's listen backlog is 5: with 16 replies at once the kernel drops SYNs and the client
-        # retries a second later, which showed up as 1 s end-to-end outliers. Real Slack has no such limit.
-        with _BACKLOG_LOCK:
-            saved = ThreadingHTTPServer.request_queue_size
-            ThreadingHTTPServer.request_queue_size = 256
-            try:
-                super().start()
-            finally:
-                ThreadingHTTPServer.request_queue_size = saved
-        return self
+class ReportingFakeSlack(FakeSlack):
+    """The fake, run in its own process (``--serve-fake``): each first ``response_url`` post is reported as a
+    JSON line on stdout with its arrival time (``time.perf_counter()``, CLOCK_MONOTONIC on Linux, which
+    every process shares). In its own process its work (decoding App Home views, answering replies) does not
+    compete with the clients' timing for one interpreter lock."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.arrivals: dict[str, float] = {}
-        self.sorry: set[str] = set()
-        """Response URLs whose first reply was the router's "Something went wrong" (a failed request)."""
-        self._arrived = threading.Condition()
+        self._seen: set[str] = set()
+        self._out = threading.Lock()
+
+    def start(self) -> ReportingFakeSlack:
+        # http.server's listen backlog is 5: with 16 replies at once the kernel drops SYNs and the client
+        # retries a second later, which showed up as 1 s end-to-end outliers. Real Slack has no such limit.
+        saved = ThreadingHTTPServer.request_queue_size
+        ThreadingHTTPServer.request_queue_size = 256
+        try:
+            super().start()
+        finally:
+            ThreadingHTTPServer.request_queue_size = saved
+        return self
 
     def _response_url(self, http: Any, path: str, headers: dict[str, str], body: bytes) -> Any:
         answer = super()._response_url(http, path, headers, body)
         now = time.perf_counter()
         url = self.base_url + path
-        with self._arrived:
-            if url not in self.arrivals and SORRY_MARK in body:
-                self.sorry.add(url)
-            self.arrivals.setdefault(url, now)
-            self._arrived.notify_all()
+        with self._out:
+            if url in self._seen:
+                return answer
+            self._seen.add(url)
+            try:
+                text = flatten_text(json.loads(body or b"{}"))
+            except ValueError:
+                text = body.decode("utf-8", "replace")
+            sys.stdout.write(json.dumps({"url": url, "t": now, "sorry": SORRY_MARK in body, "text": text[:300]})
+                             + "\n")
+            sys.stdout.flush()
+        self.reset()  # keep the fake's memory flat over long runs; the bench has what it needs
         return answer
+
+
+def serve_fake(members: int) -> int:
+    """``--serve-fake N``: run the fake with N bench users until stdin closes; first line: its base URL."""
+    with ReportingFakeSlack(team_id=TEAM, team_name="Bench Clinic") as fake:
+        for i in range(members):
+            fake.add_user(user_id(i), f"therapist{i}", tz="America/New_York")
+        sys.stdout.write(json.dumps({"base_url": fake.base_url}) + "\n")
+        sys.stdout.flush()
+        sys.stdin.read()
+    return 0
+
+
+class RemoteFake:
+    """The bench's side of the fake process: its URLs, fresh response URLs, and the arrivals it reports."""
+
+    def __init__(self, members: int) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve-fake", str(members)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
+                                     start_new_session=True)
+        assert self.proc.stdout is not None
+        first = self.proc.stdout.readline()
+        if not first:
+            raise RuntimeError("the fake Slack process did not start")
+        self.base_url: str = json.loads(first)["base_url"]
+        self.arrivals: dict[str, float] = {}
+        self.sorry: set[str] = set()
+        """Response URLs whose first reply was the router's "Something went wrong" (a failed request)."""
+        self.texts: dict[str, str] = {}
+        self._ids = iter(range(1, 1 << 62))
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition()
+        self._reader = threading.Thread(target=self._read, name="fake-reader", daemon=True)
+        self._reader.start()
+
+    @property
+    def url(self) -> str:
+        """``SLACK_API_URL`` for the servers."""
+        return self.base_url + "/api/"
+
+    def new_response_url(self) -> str:
+        with self._lock:
+            return f"{self.base_url}/response/B{next(self._ids):08d}"
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            event = json.loads(line)
+            with self._arrived:
+                self.arrivals[event["url"]] = event["t"]
+                self.texts[event["url"]] = event["text"]
+                if event["sorry"]:
+                    self.sorry.add(event["url"])
+                self._arrived.notify_all()
 
     def wait_arrival(self, url: str, timeout: float) -> float | None:
         with self._arrived:
             self._arrived.wait_for(lambda: url in self.arrivals, timeout=timeout)
             return self.arrivals.get(url)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        stop_process(self.proc)
 
 
 # ---------------------------------------------------------------- databases and processes
@@ -185,18 +250,22 @@ class Server:
             return ""
 
 
-def stop(server: Server) -> None:
-    """SIGTERM the server's process group (gunicorn and its workers), SIGKILL it if it lingers."""
-    if server.proc.poll() is not None:
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group we started (gunicorn and its workers), SIGKILL it if it lingers."""
+    if proc.poll() is not None:
         return
     try:
-        os.killpg(server.proc.pid, signal.SIGTERM)
-        server.proc.wait(timeout=15)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        os.killpg(server.proc.pid, signal.SIGKILL)
-        server.proc.wait(timeout=5)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
     except ProcessLookupError:
         pass
+
+
+def stop(server: Server) -> None:
+    stop_process(server.proc)
 
 
 def start_server(name: str, app: str, env: dict[str, str], workdir: Path, extra: list[str]) -> Server:
@@ -237,7 +306,7 @@ def user_id(i: int) -> str:
     return f"UB{i:05d}"
 
 
-def seed(url: str, fake: FakeSlack, size: Size) -> float:
+def seed(url: str, size: Size) -> float:
     """Members who each track Florida and have a few entries (service calls, as `/ce track` and `/ce log` do)."""
     start = time.perf_counter()
     engine = make_engine(url)
@@ -246,7 +315,6 @@ def seed(url: str, fake: FakeSlack, size: Size) -> float:
         with session_scope(engine) as session:
             workspace = workspaces.ensure_workspace(session=session, team_id=TEAM, name="Bench Clinic")
             for i in range(size.members):
-                fake.add_user(user_id(i), f"therapist{i}", tz="America/New_York")
                 member = workspaces.ensure_member(session=session, workspace=workspace, slack_user_id=user_id(i),
                                                   display_name=f"therapist{i}", timezone="America/New_York",
                                                   is_slack_admin=False)
@@ -318,7 +386,7 @@ def summarise(values: list[float]) -> dict[str, float]:
 class Client:
     """One keep-alive connection sending signed ``/ce`` commands (reconnecting if the server closes it)."""
 
-    def __init__(self, host: tuple[str, int], fake: TimedFakeSlack, timeout: float) -> None:
+    def __init__(self, host: tuple[str, int], fake: RemoteFake, timeout: float) -> None:
         self.host = host
         self.fake = fake
         self.timeout = timeout
@@ -362,7 +430,7 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def run_phase(app: str, server: Server, fake: TimedFakeSlack, scenario: str, *, requests: int, members: int,
+def run_phase(app: str, server: Server, fake: RemoteFake, scenario: str, *, requests: int, members: int,
               wait_reply: bool, expect_reply: bool, deadline: float, first: int) -> Raw:
     """``requests`` commands from CONCURRENCY clients; ``first`` numbers them so titles and users vary."""
     make_text = SCENARIOS[scenario]
@@ -435,7 +503,7 @@ def run_phase(app: str, server: Server, fake: TimedFakeSlack, scenario: str, *, 
                expect_reply=expect_reply)
 
 
-def combine(app: str, scenario: str, raws: list[Raw], fake: TimedFakeSlack) -> PhaseResult:
+def combine(app: str, scenario: str, raws: list[Raw], fake: RemoteFake) -> PhaseResult:
     """One row of the table from the runs of one app and command (pooled samples)."""
     acks = [a for r in raws for a in r.acks]
     urls = [u for r in raws for u in r.urls]
@@ -450,15 +518,14 @@ def combine(app: str, scenario: str, raws: list[Raw], fake: TimedFakeSlack) -> P
         result.e2e_ms = summarise([e for r in raws for e in r.e2es])
         result.replies_missing = sum(r.missing for r in raws)
         result.replies_failed = sum(1 for u in urls if u in fake.sorry)
-        posts = fake.responses(urls[-1]) if urls else []
-        result.sample_reply = posts[0].text[:300] if posts else ""
+        result.sample_reply = fake.texts.get(urls[-1], "") if urls else ""
     return result
 
 
 # ---------------------------------------------------------------- the run
 
 
-def server_env(database_url: str, fake: FakeSlack) -> dict[str, str]:
+def server_env(database_url: str, fake: RemoteFake) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(WEB_CONCURRENCY="2", DATABASE_URL=database_url, SLACK_BOT_TOKEN=TOKEN,
                SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url, RUN_CLOCK="false", LOG_LEVEL="warning",
@@ -499,9 +566,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         info["database"] = make_url(url).get_backend_name()
         print(f"database: {info['database']}; migrating and seeding {size.members} members ...", flush=True)
         upgrade(url)
-        fake = TimedFakeSlack(team_id=TEAM, team_name="Bench Clinic")
-        stack.enter_context(fake)
-        info["seed_seconds"] = round(seed(url, fake, size), 2)
+        info["seed_seconds"] = round(seed(url, size), 2)
+        fake = RemoteFake(size.members)
+        stack.callback(fake.close)
         env = server_env(url, fake)
         servers = {
             "bare": start_server("bare", "bare_app:application", env, workdir,
@@ -606,7 +673,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=900.0, help="seconds for the whole run (default 900)")
     parser.add_argument("--json-out", type=Path, default=None, help="where to write the JSON (default bench/results/)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--serve-fake", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve_fake is not None:
+        return serve_fake(args.serve_fake)
 
     def on_term(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
