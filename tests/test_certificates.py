@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from exports_helpers import TODAY, log, member, seed_maria, seed_sam
-from slackharness import SlackHarness
+from slackharness import SlackHarness, date_value, multi_select_value, select_value, text_value
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -19,6 +19,8 @@ from cebot.domain.transcript import (
 )
 from cebot.models import CEEntry, Member, utcnow
 from cebot.services import certificates
+from cebot.slack.render import ledger as ledger_render
+from cebot.slack.render.exports import CERTIFICATE_BLOCK
 from cebot.testing.fake_slack import Call
 
 PERMALINK = "https://clinic.slack.com/files/U1/F0CERT1/certificate.pdf"
@@ -150,3 +152,50 @@ def test_state_licence_flags_only_the_certificate() -> None:
     t = build_transcript(member_name="M", entries=entries, progress=[_progress("FL", (1,))], generated_on=TODAY)
     assert t.rows[0].flags == (FLAG_NO_CERTIFICATE,)
     assert t.rows[0].verdict_text(single=False) == "FL: counted"
+
+
+def _modal_values(title: str, file_id: str | None) -> dict[str, dict[str, dict[str, object]]]:
+    files = [{"id": file_id, "name": "cert.pdf", "permalink": f"https://x.slack.com/files/U1/{file_id}/cert.pdf"}] \
+        if file_id else []
+    return {
+        ledger_render.TITLE: {"value": text_value(title)},
+        ledger_render.HOURS: {"value": text_value("3")},
+        ledger_render.DATE: {"value": date_value(date(2026, 1, 5))},
+        ledger_render.FORMAT: {"value": select_value("in_person")},
+        ledger_render.SUBJECTS_BLOCK: {"value": multi_select_value(["ethics"])},
+        ledger_render.PROVIDER: {"value": text_value(None)},
+        ledger_render.APPROVAL: {"value": text_value(None)},
+        ledger_render.NOTES: {"value": text_value(None)},
+        CERTIFICATE_BLOCK: {"value": {"type": "file_input", "files": files}},
+    }
+
+
+def test_logging_modal_has_an_optional_certificate_file_input(slack: SlackHarness) -> None:
+    """/ce log with no text opens the modal with an optional one-file certificate input."""
+    assert slack.command("/ce", "log", user="U1").status == 200
+    view = slack.fake.wait_for("views.open")["view"]
+    block = next(b for b in view["blocks"] if b.get("block_id") == CERTIFICATE_BLOCK)
+    assert block["optional"] is True
+    assert block["element"]["type"] == "file_input"
+    assert block["element"]["max_files"] == 1
+
+
+def test_logging_modal_with_a_file_attaches_it_to_the_new_entry(slack: SlackHarness, engine: Engine) -> None:
+    """Submitting the modal with a certificate file logs the course with the file id and permalink."""
+    result = slack.view_submission(ledger_render.MODAL_CALLBACK, _modal_values("Ethics with cert", "F0MODAL"),
+                                   user="U1")
+    assert result.status == 200
+    slack.fake.wait_for("chat.postMessage")
+    with Session(engine) as s:
+        e = s.exec(select(CEEntry).where(CEEntry.title == "Ethics with cert")).one()
+    assert e.certificate_ref == "F0MODAL"
+    assert e.certificate_url == "https://x.slack.com/files/U1/F0MODAL/cert.pdf"
+
+
+def test_logging_modal_without_a_file_leaves_no_certificate(slack: SlackHarness, engine: Engine) -> None:
+    """The certificate is optional: without a file the course is logged with none."""
+    slack.view_submission(ledger_render.MODAL_CALLBACK, _modal_values("Ethics no cert", None), user="U1")
+    slack.fake.wait_for("chat.postMessage")
+    with Session(engine) as s:
+        e = s.exec(select(CEEntry).where(CEEntry.title == "Ethics no cert")).one()
+    assert e.certificate_ref is None

@@ -192,7 +192,7 @@ def test_log_alone_opens_the_modal(slack: SlackHarness, engine: Engine) -> None:
     assert view["callback_id"] == render.MODAL_CALLBACK
     blocks = {b["block_id"]: b for b in view["blocks"]}
     assert set(blocks) == {render.TITLE, render.HOURS, render.DATE, render.FORMAT, render.SUBJECTS_BLOCK,
-                           render.PROVIDER, render.APPROVAL, render.NOTES}
+                           render.PROVIDER, render.APPROVAL, render.NOTES, "certificate"}
     assert blocks[render.DATE]["element"]["initial_date"] == TODAY.isoformat()
     assert 0 < len(blocks[render.SUBJECTS_BLOCK]["element"]["options"]) <= 100
     assert json.loads(view["private_metadata"]) == {"channel_id": "C1"}

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from cebot.models import CEEntry, Member, PendingAttachment, utcnow
+from cebot.models import CEEntry, EntryChange, Member, PendingAttachment, utcnow
 from cebot.services.errors import InvalidRequest
 from cebot.services.ledger import get_entry
 
@@ -130,3 +131,32 @@ def entries_without_certificate(*, session: Session, member: Member, entry_ids: 
             col(CEEntry.certificate_url).is_(None),
         ).order_by(col(CEEntry.completed_on), col(CEEntry.id))
     ))
+
+
+def form_file(values: dict[str, Any], block_id: str) -> tuple[str, str | None] | None:
+    """``(file id, permalink)`` of the first file in a modal's ``file_input`` block, or None."""
+    block = values.get(block_id) if isinstance(values, dict) else None
+    for element in (block or {}).values() if isinstance(block, dict) else ():
+        files = element.get("files") if isinstance(element, dict) else None
+        if isinstance(files, list) and files and isinstance(files[0], dict) and files[0].get("id"):
+            return str(files[0]["id"]), files[0].get("permalink")
+    return None
+
+
+def attach_from_form(*, session: Session, member: Member, values: dict[str, Any], block_id: str,
+                     entry_id: int | None = None) -> Attached | None:
+    """Attach the file given in the logging modal to ``entry_id`` (the entry just logged when None)."""
+    found = form_file(values, block_id)
+    if found is None:
+        return None
+    if entry_id is None:
+        entry_id = session.exec(
+            select(EntryChange.entry_id)
+            .where(EntryChange.workspace_id == member.workspace_id, EntryChange.member_id == _member_id(member))
+            .order_by(col(EntryChange.id).desc())
+            .limit(1)
+        ).first()
+        if entry_id is None:
+            return None
+    return attach_certificate(session=session, member=member, entry_id=entry_id, file_id=found[0],
+                              permalink=found[1])

@@ -12,6 +12,8 @@ from cebot.slack.mrkdwn import bold, code, escape, link
 
 MYDATA_DELETE_ACTION = "mydata_delete_confirm"
 MYDATA_CANCEL_ACTION = "mydata_delete_cancel"
+CERTIFICATE_BLOCK = "certificate"
+CERTIFICATE_FILETYPES = ("pdf", "png", "jpg", "jpeg", "heic", "webp")
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -87,6 +89,13 @@ def attached(entry_id: int, title: str, *, replaced: bool, missing: int) -> str:
 def no_attach_waiting() -> str:
     return (f"Thanks! To keep a file as a course's certificate, first type {code('/ce attach <id>')} "
             f"(the number from {code('/ce list')}), then share the file here.")
+
+
+def certificate_input_block() -> b.Block:
+    """The logging modal's optional certificate field (a Slack ``file_input``, one file)."""
+    element = {"type": "file_input", "action_id": "value", "filetypes": list(CERTIFICATE_FILETYPES), "max_files": 1}
+    return b.input_block("Certificate", element, block_id=CERTIFICATE_BLOCK, optional=True,
+                         hint="A PDF or photo of the certificate, for an audit. You can add it later: /ce attach <id>.")
 
 
 def certificate_link(url: str | None) -> str:

@@ -22,6 +22,7 @@ from cebot.models import CEEntry
 from cebot.slack import blocks as b
 from cebot.slack.mrkdwn import bold, code, escape
 from cebot.slack.render.credential_line import credential_line
+from cebot.slack.render.exports import certificate_input_block
 
 # -- action ids ----------------------------------------------------------------------------------
 
@@ -385,6 +386,7 @@ def log_modal(*, today: date, entry: CEEntry | None = None, channel_id: str | No
         b.input_block("Notes", b.plain_text_input(FIELD, initial_value=(p.notes if p else None), multiline=True,
                                                   max_length=2000),
                       block_id=NOTES, optional=True),
+        certificate_input_block(),
     ]
     title = f"Edit entry #{entry.id}" if entry else "Log a CE course"
     meta = ModalMeta(entry_id=entry.id if entry else None, channel_id=channel_id,

@@ -36,12 +36,13 @@ from cebot.domain.parsing import (
 )
 from cebot.domain.progress import format_date
 from cebot.models import CEEntry
-from cebot.services import ledger
+from cebot.services import certificates, ledger
 from cebot.services.errors import NotFound, ServiceError
 from cebot.services.progress import member_progress
 from cebot.slack.context import MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.render import ledger as render
+from cebot.slack.render.exports import CERTIFICATE_BLOCK
 from cebot.slack.render.ledger import ModalMeta
 
 logger = logging.getLogger(__name__)
@@ -225,6 +226,8 @@ def handle_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> N
                         today=scope.today, channel_id=meta.channel_id, prefill=request, duplicate_of=existing))
                     return
             message = save_form(scope, request, meta)
+            certificates.attach_from_form(session=scope.session, member=scope.member, values=values,
+                                          block_id=CERTIFICATE_BLOCK, entry_id=meta.entry_id)
             user_id = scope.user_id
             scope.after_commit(ack_once)  # close the modal as soon as the entry is saved
             scope.after_commit(lambda: _post(client, user_id, message))
