@@ -292,8 +292,9 @@ def list_message(entries: Sequence[CEEntry], total: int) -> dict[str, Any]:
         if chunk:
             blocks.append(b.section("\n".join(chunk)))
     more = f"{code(f'/ce list {min(total, 50)}')} shows more. " if total > shown else ""
-    blocks.append(b.context(f"{more}Change one: {code('/ce edit 12 hours:2')} · remove one: "
-                            f"{code('/ce delete 12')} · {code('/ce undo')} reverses your last change."))
+    n = entries[0].id
+    blocks.append(b.context(f"{more}Change one: {code(f'/ce edit {n} hours:2')} · remove one: "
+                            f"{code(f'/ce delete {n}')} · {code('/ce undo')} reverses your last change."))
     return b.message(head, blocks)
 
 
