@@ -195,6 +195,9 @@ def oauth_settings(settings: Settings, engine: Engine, client: WebClient) -> OAu
         client_secret=settings.slack_client_secret,
         token_rotation_expiration_minutes=settings.slack_token_rotation_minutes,
         bot_only=True,
+        # Remember auth.test answers per token (a rotated token is a new key), so a request costs no extra
+        # Web API call before its ack.
+        cache_enabled=True,
         client=client,
     )
     return oauth

@@ -195,6 +195,13 @@ class FakeSlack:
         self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
         self._pending_files: dict[str, str] = {}
         self._views: dict[str, dict[str, Any]] = {}
+        self.oauth_codes: dict[str, tuple[str, str, str]] = {}
+        """OAuth codes (:meth:`add_install`) -> (team id, team name, installer)."""
+        self.tokens: dict[str, str] = {}
+        """Bot tokens the fake issued -> their team (``auth.test`` answers with that team)."""
+        self.refresh_tokens: dict[str, str] = {}
+        self.token_expires_in: int | None = None
+        """Seconds a new bot token lasts: set it to turn token rotation on (refresh tokens, ``expires_in``)."""
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
@@ -492,6 +499,8 @@ class FakeSlack:
 
     def _answer(self, call: Call) -> dict[str, Any]:
         a = call.args
+        if call.method == "auth.test":
+            return self._m_auth_test({**a, "token": call.token})
         handler = getattr(self, "_m_" + call.method.replace(".", "_"), None)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
@@ -502,9 +511,10 @@ class FakeSlack:
         return {"ok": True, "args": a}
 
     def _m_auth_test(self, a: dict[str, Any]) -> dict[str, Any]:
+        team_id = self.tokens.get(str(a.get("token") or "")) or self.team_id
         return {
             "ok": True, "url": "https://fake.slack.test/", "team": self.team_name, "user": "cebot",
-            "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id, "is_enterprise_install": False,
+            "team_id": team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id, "is_enterprise_install": False,
         }
 
     def _m_team_info(self, a: dict[str, Any]) -> dict[str, Any]:
@@ -622,10 +632,54 @@ class FakeSlack:
             known = file_id in self._pending_files
         return {"ok": True, "file": self._file(file_id)} if known else {"ok": False, "error": "file_not_found"}
 
+    def add_install(self, code: str, team_id: str, team_name: str = "", *, installer: str = "U1") -> None:
+        """Make ``oauth.v2.access`` with ``code`` install the app in ``team_id`` (a fresh bot token each time)."""
+        with self._cond:
+            self.oauth_codes[code] = (team_id, team_name or team_id, installer)
+
+    def team_of_token(self, token: str | None) -> str | None:
+        """The team a token the fake issued belongs to (None for tokens it did not issue)."""
+        with self._cond:
+            return self.tokens.get(token or "")
+
     def _m_oauth_v2_access(self, a: dict[str, Any]) -> dict[str, Any]:
-        if not a.get("code"):
+        if a.get("grant_type") == "refresh_token":
+            return self._refresh(str(a.get("refresh_token") or ""))
+        code = str(a.get("code") or "")
+        if not code:
             return {"ok": False, "error": "invalid_code"}
-        return {"ok": True, "access_token": "xoxb-fake-installed", "token_type": "bot", "scope": "commands,chat:write",
-                "bot_user_id": self.bot_user_id, "app_id": "A0FAKE",
-                "team": {"id": self.team_id, "name": self.team_name}, "enterprise": None,
-                "authed_user": {"id": "U1"}, "is_enterprise_install": False}
+        with self._cond:
+            known = self.oauth_codes.pop(code, None)
+        if known is None:
+            return {"ok": True, "access_token": "xoxb-fake-installed", "token_type": "bot",
+                    "scope": "commands,chat:write", "bot_user_id": self.bot_user_id, "app_id": "A0FAKE",
+                    "team": {"id": self.team_id, "name": self.team_name}, "enterprise": None,
+                    "authed_user": {"id": "U1"}, "is_enterprise_install": False}
+        team_id, team_name, installer = known
+        answer = {"ok": True, "token_type": "bot", "scope": "commands,chat:write", "bot_user_id": self.bot_user_id,
+                  "app_id": "A0FAKE", "team": {"id": team_id, "name": team_name}, "enterprise": None,
+                  "authed_user": {"id": installer}, "is_enterprise_install": False}
+        answer.update(self._issue(team_id))
+        return answer
+
+    def _issue(self, team_id: str) -> dict[str, Any]:
+        """A new bot token for ``team_id`` (with a refresh token and ``expires_in`` when rotation is on)."""
+        n = next(self._ids)
+        rotating = self.token_expires_in is not None
+        token = f"xoxe.xoxb-{team_id}-{n}" if rotating else f"xoxb-{team_id}-{n}"
+        issued: dict[str, Any] = {"access_token": token}
+        with self._cond:
+            self.tokens[token] = team_id
+            if rotating:
+                refresh = f"xoxe-1-{team_id}-{n}"
+                self.refresh_tokens[refresh] = team_id
+                issued.update(refresh_token=refresh, expires_in=self.token_expires_in)
+        return issued
+
+    def _refresh(self, refresh_token: str) -> dict[str, Any]:
+        with self._cond:
+            team_id = self.refresh_tokens.pop(refresh_token, None)  # a refresh token works once
+        if team_id is None:
+            return {"ok": False, "error": "invalid_refresh_token"}
+        return {"ok": True, "token_type": "bot", "scope": "commands,chat:write", "bot_user_id": self.bot_user_id,
+                "app_id": "A0FAKE", "team": {"id": team_id}, "enterprise": None, **self._issue(team_id)}
