@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
+import time_machine
 from PIL import Image
+from sqlalchemy.engine import Engine
 
-from cebot.exports.chart import STATUS_COLOURS, ChartRow, ordered, render_team_chart
+from cebot.exports.chart import STATUS_COLOURS, SUMMARY_CHART_KEY, ChartRow, ordered, render_team_chart
+from cebot.jobs.clock import tick
+from cebot.settings import Settings
+from cebot.testing.fake_slack import FakeSlack
+from tests.clock_helpers import deliveries, seed_member, seed_workspace, sender_for, utc
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -64,3 +71,37 @@ def test_very_big_team_is_capped() -> None:
     forty = Image.open(io.BytesIO(render_team_chart([ChartRow(f"M{i}", "FL", 0, 96, "overdue")
                                                      for i in range(40)])))
     assert capped.size[1] - forty.size[1] < 60
+
+
+def test_weekly_summary_uploads_the_chart_to_its_channel(engine: Engine, settings: Settings,
+                                                         fake_slack: FakeSlack) -> None:
+    """The clock posts the summary, then uploads the team chart (v2 sequence) to the same channel, once."""
+    ws = seed_workspace(engine, summary={"channel": "C0SUMMARY", "day": "mon", "time": "09:00"})
+    seed_member(engine, ws, "U1", deadline=date(2027, 8, 31), entries=[(date(2026, 1, 5), 24, ["ethics"])])
+    seed_member(engine, ws, "U2", deadline=date(2026, 4, 30))
+    sender = sender_for(settings, fake_slack.url)
+    with time_machine.travel(utc(2026, 3, 9, 13, 5), tick=False):
+        tick(engine, sender)
+        tick(engine, sender)
+    [summary] = [c for c in fake_slack.calls("chat.postMessage") if c["channel"] == "C0SUMMARY"]
+    assert SUMMARY_CHART_KEY not in summary.args
+    assert fake_slack.last("files.completeUploadExternal")["channel_id"] == "C0SUMMARY"
+    assert len(fake_slack.uploads) == 1
+    png = fake_slack.uploads[0].data
+    assert png.startswith(b"\x89PNG")
+    found = colours(png)
+    assert _rgb(STATUS_COLOURS["at_risk"]) in found or _rgb(STATUS_COLOURS["overdue"]) in found
+
+
+def test_chart_upload_failure_keeps_the_summary_sent(engine: Engine, settings: Settings,
+                                                     fake_slack: FakeSlack) -> None:
+    """If Slack refuses the chart, the summary message still counts as sent and is not posted again."""
+    ws = seed_workspace(engine, summary={"channel": "C0SUMMARY", "day": "mon", "time": "09:00"})
+    seed_member(engine, ws, "U1", deadline=date(2027, 8, 31))
+    fake_slack.fail_next("files.getUploadURLExternal", status=200, error="not_in_channel")
+    sender = sender_for(settings, fake_slack.url)
+    with time_machine.travel(utc(2026, 3, 9, 13, 5), tick=False):
+        tick(engine, sender)
+        tick(engine, sender)
+    assert len([c for c in fake_slack.calls("chat.postMessage") if c["channel"] == "C0SUMMARY"]) == 1
+    assert [d.status for d in deliveries(engine) if d.kind == "summary"] == ["sent"]

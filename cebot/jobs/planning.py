@@ -506,11 +506,18 @@ def _summary_renderer(session: Session, workspace_id: int, due: SummaryDue) -> C
     summary = weekly_summary(session=session, workspace_id=workspace_id, today=due.today,
                              week_start=due.week_start, week_end=due.week_end,
                              tz_name=str(getattr(due.scheduled_at.tzinfo, "key", "UTC")))
+    from cebot.services.exports import summary_chart_rows
+
+    chart = summary_chart_rows(session=session, workspace_id=workspace_id, today=due.today)
 
     def render() -> dict[str, Any]:
+        from cebot.exports.chart import SUMMARY_CHART_KEY, render_team_chart
         from cebot.slack.render.summary import render_summary
 
-        return render_summary(summary)
+        payload = render_summary(summary)
+        if chart:
+            payload[SUMMARY_CHART_KEY] = render_team_chart(chart, title=f"CE progress, {due.today:%b} {due.today.day}")
+        return payload
 
     return render
 

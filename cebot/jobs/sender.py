@@ -8,6 +8,7 @@ errors are retried by the client's default handler.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,10 @@ from typing import Any, Protocol
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from cebot.exports.chart import SUMMARY_CHART_KEY
 from cebot.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 MIN_INTERVAL_PER_CHANNEL = 1.0
 """Seconds between two messages to one channel (Slack allows about one per second, with short bursts)."""
@@ -67,7 +71,18 @@ class SlackSender:
 
     def send(self, team_id: str, channel: str, payload: dict[str, Any]) -> str | None:
         self._pace(team_id, channel)
+        message = {k: v for k, v in payload.items() if k != SUMMARY_CHART_KEY}
         response = self.client(team_id).chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
-                                                         **payload)
+                                                         **message)
         ts = response.get("ts")
+        if payload.get(SUMMARY_CHART_KEY):
+            upload_chart(self.client(team_id), channel, payload[SUMMARY_CHART_KEY])
         return str(ts) if ts else None
+
+
+def upload_chart(client: WebClient, channel: str, png: bytes) -> None:
+    """Upload the weekly summary's chart after its message; a failure is logged, the summary stays sent."""
+    try:
+        client.files_upload_v2(channel=channel, content=png, filename="ce-progress.png", title="CE progress")
+    except Exception as exc:  # the message went out: never resend it because the picture failed
+        logger.warning("could not upload the summary chart to %s: %s", channel, exc)

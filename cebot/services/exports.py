@@ -8,6 +8,7 @@ courses with every column an auditor asks about) and returns plain data that
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date
 
@@ -23,6 +24,8 @@ from cebot.services.credentials import list_credentials
 from cebot.services.errors import NotFound
 from cebot.services.progress import LOOKBACK_MONTHS, MemberProgress, member_progress, team_progress
 from cebot.services.workspaces import require_manager
+
+log = logging.getLogger(__name__)
 
 
 def transcript_entries(*, session: Session, member: Member) -> list[TranscriptEntry]:
@@ -117,3 +120,15 @@ def chart_rows(team: Sequence[MemberProgress]) -> list[ChartRow]:
 def team_chart_rows(*, session: Session, workspace: Workspace, today: date) -> list[ChartRow]:
     """:func:`chart_rows` for the workspace as of ``today`` (at most 4 queries)."""
     return chart_rows(_team(session, workspace, today))
+
+
+def summary_chart_rows(*, session: Session, workspace_id: int, today: date) -> list[ChartRow]:
+    """The weekly summary's chart rows (empty when the workspace is gone or the chart cannot be built)."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        return []
+    try:
+        return team_chart_rows(session=session, workspace=workspace, today=today)
+    except Exception:  # a chart must never stop the summary itself
+        log.exception("team chart rows failed for workspace %s", workspace_id)
+        return []
