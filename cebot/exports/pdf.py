@@ -19,6 +19,7 @@ from cebot.domain.transcript import (
     FLAG_NO_APPROVAL,
     FLAG_NO_CERTIFICATE,
     FLAG_NO_PROVIDER,
+    PARTLY,
     CredentialTotals,
     Transcript,
     TranscriptRow,
@@ -156,8 +157,9 @@ def _course_cells(row: TranscriptRow, single: bool) -> list[tuple[str, tuple[int
     approval = e.approval_number or ("missing" if FLAG_NO_APPROVAL in row.flags else "")
     verdict = row.verdict_text(single) if single else "\n".join(f"{v.key}: {v.text}" for v in row.verdicts)
     verdict = verdict or row.verdict_text(single)
-    if single and row.verdicts and row.verdicts[0].status != "not counted" and row.counted != e.hours:
-        verdict = f"{format_hours(row.counted)} h {verdict}"
+    if single and row.verdicts and row.verdicts[0].status == PARTLY:
+        v = row.verdicts[0]
+        verdict = f"{format_hours(v.counted)} of {format_hours(e.hours)} h counted: {v.reason}"
     if e.has_certificate:
         cert: tuple[str, tuple[int, int, int] | None, str | None] = (
             "View", ACCENT, e.certificate_url if (e.certificate_url or "").startswith("https://") else None)
