@@ -40,7 +40,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from cebot.settings import Settings, SettingsError, load_settings
-from cebot.slack.textrender import Button, buttons, render_message, render_view
+from cebot.slack.textrender import Button, buttons, render_message, render_view, user_names
 from cebot.testing.fake_slack import Call, FakeSlack, ResponsePost
 
 PROMPT = "cebot> "
@@ -252,7 +252,9 @@ class Shell:
         response = send()
         calls: list[Call] = self.fake.calls()[calls_before:]
         posts: list[ResponsePost] = self.fake.responses()[posts_before:]
-        return self._show(response, calls, posts, show_home=show_home)
+        names = {u.id: u.display_name or u.real_name or u.name for u in self.fake.users.values()}
+        with user_names(names):
+            return self._show(response, calls, posts, show_home=show_home)
 
     def _show(self, response: BoltResponse, calls: list[Call], posts: list[ResponsePost], *,
               show_home: bool) -> str:

@@ -108,6 +108,17 @@ def test_admin_flag_makes_the_member_a_slack_admin(database_url: str, engine: En
         assert s.exec(select(Member.is_slack_admin).where(Member.slack_user_id == "UMARIA")).one() is False
 
 
+def test_admin_sees_the_team_view_with_names(database_url: str) -> None:
+    """With ``--admin``, ``/ce team`` shows the manager view, mentions read as names; without it, it's refused."""
+    output = run_shell(database_url, "/ce track FL deadline:2027-08-31\n/ce team\n", admin=True)
+    team = output.split("cebot> /ce team", 1)[1]
+    assert "@Maria" in team
+    assert "FL" in team
+    refused = run_shell(database_url, "/ce team\n", admin=False, user="UOTHER", name="Sam")
+    assert "@Maria" not in refused
+    assert "manager" in refused.lower()
+
+
 def test_escaped_titles_read_plainly(database_url: str) -> None:
     """A title with ``<``, ``>`` and ``&`` is escaped for Slack but printed as typed."""
     output = run_shell(database_url, '/ce log 1h "Fascia <deep> & slow" #technique\n')

@@ -18,6 +18,7 @@ from cebot.slack.textrender import (
     render_message,
     render_view,
     unescape,
+    user_names,
 )
 
 
@@ -38,6 +39,13 @@ from cebot.slack.textrender import (
 def test_mrkdwn_reads_as_a_person_sees_it(mrkdwn: str, text: str) -> None:
     """Slack markup becomes what Slack shows; bold and italic marks stay; entities are unescaped."""
     assert mrkdwn_to_text(mrkdwn) == text
+
+
+def test_mentions_read_as_names_when_known() -> None:
+    """Inside ``user_names``, a mention of a known user reads as their name; unknown ids stay ids."""
+    with user_names({"U1": "Maria"}):
+        assert mrkdwn_to_text("<@U1> and <@U2>") == "@Maria and @U2"
+    assert mrkdwn_to_text("<@U1>") == "@U1"
 
 
 def test_escaped_user_text_round_trips() -> None:

@@ -11,8 +11,11 @@ Slack's markup is turned back into what a person would see: ``<@U1>`` ->
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 RULE = "─" * 40
@@ -48,7 +51,7 @@ def _token(match: re.Match[str]) -> str:
     inner = match.group(1)
     target, _, label = inner.partition("|")
     if target.startswith("@"):  # user mention
-        return label or target
+        return label or "@" + _USER_NAMES.get().get(target[1:], target[1:])
     if target.startswith("#"):  # channel link
         return "#" + label if label else target
     if target.startswith("!"):
@@ -63,6 +66,19 @@ def _token(match: re.Match[str]) -> str:
     if label:
         return f"{label} ({target})" if label != target else label
     return target
+
+
+_USER_NAMES: ContextVar[Mapping[str, str]] = ContextVar("user_names", default=MappingProxyType({}))
+
+
+@contextmanager
+def user_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, mentions ``<@U1>`` read as ``@Maria`` for the user ids in ``names``."""
+    token = _USER_NAMES.set(names)
+    try:
+        yield
+    finally:
+        _USER_NAMES.reset(token)
 
 
 def mrkdwn_to_text(text: str) -> str:
@@ -253,4 +269,4 @@ def render_view(view: dict[str, Any]) -> str:
 
 
 __all__ = ["EMOJI", "RULE", "Button", "block_lines", "buttons", "element_text", "emoji", "mrkdwn_to_text",
-           "render_blocks", "render_message", "render_view", "text_of", "unescape"]
+           "render_blocks", "render_message", "render_view", "text_of", "unescape", "user_names"]
