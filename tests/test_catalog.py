@@ -175,6 +175,20 @@ def test_key_rules_are_encoded() -> None:
         assert "cpr" in {cond.key for cond in c.require(key).conditions}, key
 
 
+def test_no_shipped_set_states_its_in_person_hours_twice() -> None:
+    """min_in_person_hours is only set where no in-person-only minimum already asks as many (FL: hands-on)."""
+    c = load_catalog()
+    for rs in c:
+        covered = [m.key for m in rs.minimums
+                   if m.formats == ("in_person",) and not m.on_top and m.hours >= rs.min_in_person_hours]
+        assert not (rs.min_in_person_hours and covered), (rs.key, covered)
+    assert c.require("FL").min_in_person_hours == 0
+    assert (c.require("PA").min_in_person_hours, c.require("NC").min_in_person_hours) == (quarters(16), quarters(12))
+    for key, hands_on in (("FL", 12), ("GA", 12), ("WA", 8)):
+        m = next(m for m in c.require(key).minimums if m.key == "hands_on")
+        assert (m.hours, m.formats) == (quarters(hands_on), ("in_person",)), key
+
+
 def test_shipped_files_round_trip() -> None:
     """Dumping any shipped set and parsing it back gives an equal set."""
     for rs in load_catalog():

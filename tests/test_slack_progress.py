@@ -16,6 +16,7 @@ from cebot.db import session_scope
 from cebot.domain.facts import LogRequest
 from cebot.models import Member, Milestone, Workspace
 from cebot.services import credentials, ledger
+from cebot.slack.textrender import render_view
 
 NOW = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)  # Mar 20, 2026, 11:00 in New York (U1)
 
@@ -49,7 +50,7 @@ def test_progress_with_nothing_tracked_says_how_to_start(slack: SlackHarness) ->
 
 
 def test_progress_shows_bar_missing_subjects_deadline_and_not_counted(slack: SlackHarness, engine: Engine) -> None:
-    """FL: a bar, counted/required, missing subjects and in-person hours, days left, status, and what doesn't count."""
+    """FL: a bar, counted/required, missing subjects, days left, status, and what doesn't count."""
     slack.ask("track FL deadline:2027-08-31", user="U1")
     log_course(engine, "U1", "Ethics in Touch", 3, date(2026, 1, 10), "ethics")
     old = log_course(engine, "U1", "Old <!channel> course", 2, date(2025, 6, 1), "ethics")
@@ -60,13 +61,28 @@ def test_progress_shows_bar_missing_subjects_deadline_and_not_counted(slack: Sla
     assert "▰▱▱▱▱▱▱▱▱▱ 3 of 24 h · 21 h to go" in text
     assert ":large_green_circle: On track · deadline Aug 31, 2027 (529 days left)" in text
     assert "Still missing: Prevention of medical errors 2 h" in text
-    assert "in person 9 h" in text
+    assert "Hands-on technique, in person 12 h" in text
     assert "Ethics 2 h" not in text.split("Still missing:")[1].split("\n")[0]  # 3 h of ethics: met
     assert f"Not counted: #{old} Old &lt;!channel&gt; course (2 h): outside this cycle" in text
     assert "<!channel>" not in str(reply.payload)
     assert "1 counted course has no certificate on file" in text
     assert "3 of 24 h, 21 to go by Aug 31, 2027 (529 days)" in reply.payload["text"]
     assert len(reply.blocks) <= 50
+
+
+def test_florida_in_person_hours_are_listed_once(slack: SlackHarness, engine: Engine) -> None:
+    """FL's 12 in-person hours are the hands-on minimum's: progress, /ce log and Home name them once."""
+    slack.ask("track FL deadline:2027-08-31", user="U1")
+    log_course(engine, "U1", "Myofascial lab", 4, date(2026, 2, 10), "hands_on")
+    missing = slack.ask("progress", user="U1").text.split("Still missing:")[1].split("\n")[0]
+    assert "Hands-on technique, in person 8 h" in missing
+    assert "· in person" not in missing
+    reply = slack.ask("log 3h Ethics in Touch #ethics date:2026-03-01", user="U1")
+    assert "7 of 24 h" in reply.text
+    assert "in person 5 h" not in reply.text
+    home = render_view(slack.fake.wait_for("views.publish", where=lambda c: c["user_id"] == "U1")["view"])
+    assert "Hands-on technique, in person 8 h" in home
+    assert "· in person" not in home
 
 
 def test_progress_status_conditions_and_unconfirmed_notes(slack: SlackHarness) -> None:

@@ -212,13 +212,13 @@ def test_requirements_lists_keys_in_groups(slack: SlackHarness) -> None:
 
 
 def test_requirements_fl_shows_rule_source_and_checked_date(slack: SlackHarness) -> None:
-    """FL's rule: hours, deadline in words, minimums, in-person, first renewal, source and checked date."""
+    """FL's rule: hours, deadline in words, minimums (12 h hands-on in person, said once), first renewal, source."""
     text = slack.ask("requirements fl", user="U1").text
     assert "*Hours:* 24 h every 2 years" in text
     assert "*Deadline:* Aug 31 of odd years" in text
     assert "Prevention of medical errors: at least 2 h" in text
     assert "in person only" in text
-    assert "*In person:* at least 12 h" in text
+    assert "*In person:*" not in text  # the hands-on minimum's 12 h in person, not a second rule
     assert "*First renewal:*" in text
     assert "*Sources:* Florida Administrative Code 64B7-28.009" in text
     assert "Checked Nov 25, 2026" in text
