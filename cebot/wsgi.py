@@ -100,6 +100,43 @@ def _read_body(environ: WSGIEnvironment) -> bytes | None:
     return None if len(data) > MAX_BODY_BYTES else data
 
 
+_OBJECT_FIELDS = ("user", "team", "view", "event", "state")
+"""Fields that, when present, must be objects (Bolt dereferences them; ``view: null`` crashes its logging)."""
+_NULLABLE_OBJECT_FIELDS = ("channel", "container", "message", "enterprise")
+
+
+def malformed(body: dict[str, Any]) -> bool:
+    """Whether a parsed Slack payload lacks the shape Bolt's routing relies on (Bolt answers those with a 500).
+
+    Objects must be objects; block actions need a non-empty list of actions with an ``action_id``; view payloads
+    a view with a ``type`` and ``callback_id``; events an ``event`` with a ``type``.
+    """
+    for key in _OBJECT_FIELDS:
+        if key in body and not isinstance(body[key], dict):
+            return True
+    for key in _NULLABLE_OBJECT_FIELDS:
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            return True
+    kind = body.get("type")
+    if kind in ("block_actions", "interactive_message"):
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return True
+        key = "action_id" if kind == "block_actions" else "name"
+        if not all(isinstance(a, dict) and isinstance(a.get(key), str) for a in actions):
+            return True
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("type"), str) \
+                or not isinstance(view.get("callback_id"), str):
+            return True
+    if kind == "event_callback" or "event" in body:
+        event = body.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return True
+    return False
+
+
 def health(engine: Engine) -> tuple[int, dict[str, Any]]:
     """200 ``{"ok": true}`` when the database answers, else 503."""
     try:
@@ -169,7 +206,7 @@ def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
                                   headers=_headers(environ))
         except (UnicodeDecodeError, ValueError, TypeError, AttributeError, KeyError):
             return _reply(start_response, 400, "Bad Request")
-        if not isinstance(request.body, dict):
+        if not isinstance(request.body, dict) or malformed(request.body):
             return _reply(start_response, 400, "Bad Request")
         if request.context.team_id:
             team_id_var.set(str(request.context.team_id)[:32])
