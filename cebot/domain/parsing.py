@@ -90,7 +90,7 @@ class ParseError(ValueError):
 
 
 USAGE_LINES: dict[str, str] = {
-    "help": "/ce help [subcommand]",
+    "help": "/ce help [subcommand|subjects]",
     "log": "/ce log <hours> <title> [date:<date>] [provider:<name>] [approval:<number>] "
            "[format:in-person|online|home-study] [#subject ...] [notes:<text>]",
     "list": "/ce list [how many, 1-50]",

@@ -246,7 +246,7 @@ def untrack(*, session: Session, member: Member, key: str) -> Credential:
     """Stop tracking a credential; its courses stay in the log."""
     credential = get_credential(session=session, member=member, key=key.strip().upper())
     if credential is None:
-        raise NotFound(f"You're not tracking {key}. Try /ce status to see what you track.")
+        raise NotFound(f"You're not tracking {key}. `/ce progress` shows what you track.")
     session.delete(credential)
     session.flush()
     return credential

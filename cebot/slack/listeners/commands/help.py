@@ -9,6 +9,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from cebot.domain.parsing import EXAMPLES, SUBCOMMANDS, USAGE_LINES, ParseError, parse_command
+from cebot.domain.subjects import SUBJECTS
 from cebot.slack import blocks as bk
 from cebot.slack.context import CommandContext
 from cebot.slack.listeners.commands import router
@@ -86,9 +87,26 @@ def topic_text(name: str) -> str:
     )
 
 
+SUBJECT_TOPICS = ("subjects", "subject", "tags", "tag")
+"""``/ce help subjects`` (the words it also takes) lists the subjects a course can be tagged with."""
+
+
+def subjects_text() -> str:
+    """Every subject with its tag, and how to use one."""
+    lines = [f"• {escape(s.label)}: `#{s.key}`" for s in SUBJECTS]
+    return "\n".join([
+        "*Subjects* a course can be tagged with (other common names work too: `#law` is `#laws_rules`):",
+        *lines,
+        f"Tag a course when you log it: `{escape(EXAMPLES['log'])}`",
+    ])
+
+
 def handle_help(ctx: CommandContext) -> None:
-    """``/ce help [subcommand]``."""
+    """``/ce help [subcommand|subjects]``."""
     topic = ctx.rest.split(None, 1)[0] if ctx.rest.strip() else ""
+    if topic.lower().lstrip("#") in SUBJECT_TOPICS:
+        ctx.respond(subjects_text())
+        return
     if topic:
         try:
             name, _ = parse_command(topic)
