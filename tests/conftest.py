@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
@@ -23,6 +25,16 @@ from cebot.db import make_engine, upgrade
 from cebot.settings import Settings, load_settings
 
 PG_URL = os.environ.get("CEBOT_TEST_DATABASE_URL", "")
+# Property tests are deterministic (fixed seed) and never fail on a slow, shared machine: no per-example deadline.
+hypothesis_settings.register_profile(
+    "cebot",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "cebot"))
+
 pytest_plugins = ["conftest_slack"]  # the served app, signed requests and a fake Slack (tests/slackharness.py)
 
 
