@@ -326,7 +326,8 @@ def test_parse_log_examples(text: str, expected: LogRequest) -> None:
         ("50 Ethics", "more than 40 h", "hours"),
         ("3h Ethics date:2026-02-30", "February 30 isn't a real date", "completed_on"),
         ("3h Ethics date:tomorrow", "couldn't read", "completed_on"),
-        ("3h Ethics date:2027-01-01", "in the future", "completed_on"),
+        ("3h Ethics date:2027-01-01", "in the future. Log a course on or after the day you finish it",
+         "completed_on"),
         ("3h Ethics date: 3/14", "right after “date:” with no space", "completed_on"),
         ("3h Ethics #etics", "Did you mean #ethics?", "subjects"),
         ("3h Ethics format:smoke-signal", "format:in-person", "delivery_format"),
@@ -609,7 +610,7 @@ def test_parse_track_examples(text: str, expected: TrackRequest) -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [("", "Which licence"), ("deadline:2027-08-31", "Start with the key"), ("FL TX", "one key at a time"),
-     ("FL deadline:2027-02-30", "isn't a real date"), ("FL issued:2027-01-01", "in the future"),
+     ("FL deadline:2027-02-30", "isn't a real date"), ("FL issued:2027-01-01", "Give the date your licence was issued"),
      ("FL birthday:13-01", "no month 13"), ("FL first:maybe", "first:yes"), ("FL deadlin:2027-08-31", "deadline:"),
      ("FL deadline:2050-01-01", "10 years"), ("F$L", "isn't a requirement key")],
 )
@@ -657,7 +658,8 @@ def test_parse_milestone(text: str, step: str, on: date) -> None:
 
 
 @pytest.mark.parametrize(("text", "fragment"), [("", "Which step?"), ("graduation party", "don't know the step"),
-                                                ("mblex date:2030-01-01", "in the future")])
+                                                ("mblex date:2030-01-01", "future. Mark a step once you've done it"),
+                                                ("exam 2030-01-01", "Mark a step once you've done it")])
 def test_parse_milestone_refuses(text: str, fragment: str) -> None:
     """Unknown steps list the five; future dates are refused."""
     assert fragment in err(parse_milestone, text, today=TODAY).message

@@ -162,13 +162,15 @@ def test_milestone_without_a_date_is_today(slack: SlackHarness) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("milestone", "Which step?"),
     ("milestone flying", "I don't know the step"),
-    ("milestone exam date:2030-01-01", "future"),
+    ("milestone exam date:2030-01-01", "2030-01-01 is in the future. Mark a step once you've done it"),
+    ("milestone mblex 2026-04-01", "2026-04-01 is in the future. Mark a step once you've done it"),
 ])
 def test_milestone_bad_input_saves_nothing(slack: SlackHarness, engine: Engine, text: str, expected: str) -> None:
     """A missing or unknown step, or a future date, answers with the usage; nothing is stored."""
     reply = slack.ask(text, user="U1")
     assert expected in reply.text
     assert "/ce milestone" in reply.text
+    assert "Log a course" not in reply.text
     with Session(engine) as s:
         assert list(s.exec(select(Milestone))) == []
 

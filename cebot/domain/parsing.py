@@ -486,6 +486,14 @@ def _year_with(parts: _DateParts, year: int, ok: Callable[[date], bool], step: i
     return year  # pragma: no cover - within 8 years a Feb 29 always comes round
 
 
+_FUTURE_HINTS: dict[str, str] = {
+    "completed_on": "Log a course on or after the day you finish it",
+    "date": "Mark a step once you've done it",
+    "issued": "Give the date your licence was issued",
+}
+"""What to do instead when a date that must not be in the future is, by the field it was given for."""
+
+
 def parse_date(text: str, *, today: date, future: bool = False, field: str = "completed_on") -> date:
     """A date as therapists write it: ``2026-03-14``, ``3/14``, ``3/14/2026``, ``3/14/26``, ``Mar 14 2026``,
     ``March 14, 2026``, ``14 Mar 2026``, ``today``, ``yesterday``.
@@ -504,8 +512,8 @@ def parse_date(text: str, *, today: date, future: bool = False, field: str = "co
     if d < EARLIEST_DATE:
         raise ParseError(f"{d.isoformat()} is before 1990. Check the year, like 2026-03-14.", field=field)
     if not future and d > today:
-        raise ParseError(f"{d.isoformat()} is in the future. Log a course on or after the day you finish it "
-                         f"(today is {today.isoformat()}).", field=field)
+        hint = _FUTURE_HINTS.get(field, "Give a date up to today")
+        raise ParseError(f"{d.isoformat()} is in the future. {hint} (today is {today.isoformat()}).", field=field)
     if future:
         try:
             latest = today.replace(year=today.year + MAX_DEADLINE_YEARS)
