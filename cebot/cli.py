@@ -82,12 +82,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", default=None, help="as of this instant (ISO; default now)")
     p.set_defaults(handler=_lazy("cebot.jobs.clock", "cli_summary"))
 
+    p = sub.add_parser("purge-uninstalled", help="delete the data of workspaces uninstalled past the retention period")
+    p.add_argument("--dry-run", action="store_true", help="print what would be deleted; delete nothing")
+    p.add_argument("--days", type=int, default=None, help="retention in days (default UNINSTALLED_RETENTION_DAYS, 90)")
+    p.set_defaults(handler=_lazy("cebot.purge_cli", "run"))
+
     return parser
+
+
+def _configure_logging() -> None:
+    """Structured, redacted log lines (``LOG_LEVEL``, ``LOG_FORMAT``; see cebot/logging_setup.py)."""
+    from cebot.logging_setup import configure_logging
+
+    try:
+        settings = load_settings()
+        configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets())
+    except Exception:  # bad settings are reported by the command itself, with their names
+        configure_logging(level=logging.INFO)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _configure_logging()
     try:
         return int(args.handler(args))
     except SettingsError as exc:

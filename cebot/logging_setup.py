@@ -146,6 +146,16 @@ class JsonFormatter(logging.Formatter):
 _HANDLER_NAME = "cebot"
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time (a test may swap it after logging was set up)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(
     *, level: str | int = "INFO", fmt: str = "kv", stream: TextIO | None = None, secrets: Iterable[str | None] = ()
 ) -> logging.Handler:
@@ -157,7 +167,7 @@ def configure_logging(
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.StreamHandler[Any] = logging.StreamHandler(stream or _CurrentStderr())
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())

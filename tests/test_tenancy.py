@@ -214,3 +214,25 @@ def test_json_log_lines_and_tracebacks_are_redacted() -> None:
 def test_redaction_patterns(text: str, clean: str) -> None:
     """OAuth fields, tokens and auth headers are redacted; ordinary words like 'code:' are left alone."""
     assert redact(text) == clean
+
+
+def test_purge_cli_dry_run_then_for_real(database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`cebot purge-uninstalled --dry-run` lists what would go and keeps it; without --dry-run it deletes."""
+    from cebot import cli
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    _seed(engine, "TOLD", datetime.now(UTC) - timedelta(days=120))
+    _seed(engine, "TNEW", datetime.now(UTC) - timedelta(days=10))
+    assert cli.main(["purge-uninstalled", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Would delete 1 workspace(s) uninstalled more than 90 days ago" in out
+    assert "TOLD" in out
+    assert "ce_entry 1" in out
+    assert "nothing was deleted" in out
+    assert _counts(engine)["workspace"] == 2
+    assert cli.main(["purge-uninstalled", "--days", "5"]) == 0
+    assert "Deleted 2 workspace(s)" in capsys.readouterr().out
+    assert _counts(engine)["workspace"] == 0
+    assert cli.main(["purge-uninstalled"]) == 0
+    assert "nothing to delete" in capsys.readouterr().out
