@@ -13,6 +13,7 @@ from sqlmodel import Session
 from cebot.domain.parsing import SUBCOMMANDS, parse_command
 from cebot.services import credentials
 from cebot.services.errors import NotFound
+from cebot.slack.listeners.commands import help as help_module
 from cebot.slack.listeners.commands.help import SUBJECT_TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +68,17 @@ def test_help_subjects_lists_every_subject_tag(slack: SlackHarness) -> None:
     assert "`/ce log 3h Ethics in Touch #ethics" in reply.text
     unknown = slack.ask("log 3h Ethics in Touch #etiks")
     assert "`/ce help subjects` lists them all" in unknown.text
+
+
+def test_every_subcommand_in_help_has_a_description(slack: SlackHarness) -> None:
+    """`/ce help` gives every subcommand its example and a one-line description, registered or not."""
+    for name in SUBCOMMANDS:
+        assert help_module.SUMMARIES.get(name), name  # help never depends on which listeners registered
+        assert help_module.summary(name), name
+    lines = [line for line in slack.ask("help").text.splitlines() if line.startswith("• `/ce ")]
+    assert len(lines) == len(SUBCOMMANDS)
+    for line in lines:
+        what = line.partition("` – ")[2]
+        assert len(what) >= 10, line
+    assert "• `/ce attach 12` – attach a certificate to a course" in "\n".join(lines)
+    assert [line for line in help_module.help_text().splitlines() if line.startswith("• `/ce ")] == lines

@@ -21,7 +21,7 @@ INTRO = (
 )
 NEXT_STEP = "Start with `/ce track` for your licence, then `/ce log` after each course."
 
-ORDER = ("log", "progress", "track", "untrack", "list", "edit", "delete", "undo", "requirements", "amma",
+ORDER = ("log", "progress", "track", "untrack", "list", "edit", "delete", "undo", "attach", "requirements", "amma",
          "milestone", "remind", "export", "mydata", "team", "admin", "help")
 """The order a new user needs them in; subcommands the grammar adds later go at the end."""
 
@@ -38,12 +38,15 @@ SUMMARIES: dict[str, str] = {
     "amma": "your AMMA pathway checklist",
     "milestone": "mark an AMMA step done",
     "remind": "reminders on, off or snoozed",
-    "export": "your log as a file",
+    "attach": "attach a certificate to a course (then share the file in my DM)",
+    "export": "your transcript as a PDF or CSV, in your DM",
     "mydata": "export or delete everything cebot keeps about you",
     "team": "the team's progress (managers)",
     "admin": "managers and the weekly summary (managers, Slack admins)",
-    "help": "this list, or `/ce help log` for one command",
+    "help": "one command in detail (alone: this list; `/ce help subjects`: the subject tags)",
 }
+"""What each subcommand does, in a few words: every subcommand of the grammar has one (a ``summary`` given to
+``register_subcommand`` replaces it), so help never shows a bare example."""
 
 
 def names() -> list[str]:
@@ -53,6 +56,7 @@ def names() -> list[str]:
 
 
 def summary(name: str) -> str:
+    """What ``name`` does, in a few words: the summary it was registered with, else :data:`SUMMARIES`."""
     registered = router.SUBCOMMANDS.get(name)
     return (registered.summary if registered and registered.summary else None) or SUMMARIES.get(name, "")
 
