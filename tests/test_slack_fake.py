@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -9,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from cebot.testing.fake_slack import FakeSlack, flatten_text
+from cebot.testing.fake_slack import LISTEN_BACKLOG, FakeSlack, flatten_text
 
 
 @pytest.fixture
@@ -146,3 +147,23 @@ def test_flatten_text_reads_blocks_and_views() -> None:
          "element": {"type": "plain_text_input", "initial_value": "Ethics"}},
     ]}
     assert flatten_text(payload).splitlines() == ["fb", "H", "F1", "Undo", "C", "Title", "Ethics"]
+
+
+def test_a_burst_of_connections_is_queued_not_dropped(fake: FakeSlack) -> None:
+    """The fake listens with a 256-connection backlog (not http.server's 5), and 100 callers at once all get answers."""
+    assert fake._server is not None
+    assert fake._server.request_queue_size == LISTEN_BACKLOG == 256
+    start = threading.Barrier(100)
+    answers: list[bool] = []
+
+    def call() -> None:
+        c = WebClient(token="xoxb-1", base_url=fake.url)
+        start.wait()
+        answers.append(bool(c.api_test()["ok"]))
+
+    threads = [threading.Thread(target=call) for _ in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert answers == [True] * 100

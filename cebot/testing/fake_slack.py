@@ -32,6 +32,12 @@ JSON_FIELDS = frozenset({"blocks", "attachments", "view", "files", "metadata", "
 """Form fields Slack takes as JSON strings; recorded decoded."""
 NO_TOKEN_METHODS = frozenset({"oauth.v2.access", "api.test"})
 DEFAULT_WAIT = 5.0
+LISTEN_BACKLOG = 256
+"""Pending connections the fake accepts; http.server's default of 5 drops SYNs in a burst (1 s retries)."""
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = LISTEN_BACKLOG
 
 
 @dataclass
@@ -227,7 +233,7 @@ class FakeSlack:
             def do_POST(self) -> None:
                 fake._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
         self._thread.start()
