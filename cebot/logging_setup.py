@@ -64,12 +64,12 @@ def add_secrets(values: Iterable[str | None]) -> None:
 
 def redact(text: str) -> str:
     """``text`` with every token, OAuth field value and known secret replaced by ``[redacted]``."""
+    text = TOKEN_RE.sub(REDACTED, text)
     with _secrets_lock:
         known = sorted(_secrets, key=len, reverse=True)
     for value in known:
         if value in text:
             text = text.replace(value, REDACTED)
-    text = TOKEN_RE.sub(REDACTED, text)
     text = AUTH_HEADER_RE.sub(lambda m: m.group("key") + REDACTED, text)
     return FIELD_RE.sub(lambda m: m.group("key") + m.group("quote") + REDACTED, text)
 
