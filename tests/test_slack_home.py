@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from _services_helpers import QueryCounter
 from slackharness import SlackHarness, date_value, select_value, text_value
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -14,9 +15,10 @@ from cebot.db import session_scope
 from cebot.domain.facts import LogRequest
 from cebot.domain.parsing import TrackRequest
 from cebot.domain.progress import Progress, Status
-from cebot.models import Credential
+from cebot.models import Credential, Member
 from cebot.services import credentials, ledger, workspaces
 from cebot.slack import blocks as bk
+from cebot.slack.home import build_home_view
 from cebot.slack.render import home as render
 from cebot.slack.render import ledger as ledger_render
 from cebot.slack.textrender import buttons, render_view
@@ -108,6 +110,24 @@ def test_home_is_republished_after_logging_a_course(slack: SlackHarness, engine:
     text = home_text(call)
     assert "Ethics in Touch" in text
     assert "3 of 24 h" in text
+
+
+def test_log_reuses_its_progress_for_the_home_tab(slack: SlackHarness, engine: Engine) -> None:
+    """``/ce log`` reads credentials twice (before, after), not a third time for Home; the tab equals a fresh build."""
+    slack.ask("track FL deadline:2027-08-31")
+    slack.ask("track NCBTMB deadline:2027-06-30")
+    slack.fake.wait_for("views.publish", count=2, where=lambda c: c["user_id"] == "U1")
+    counter = QueryCounter(engine)
+    with counter.counting():
+        reply = slack.ask("log 3h Ethics in Touch #ethics")
+        call = slack.fake.wait_for("views.publish", count=3, where=lambda c: c["user_id"] == "U1")
+    assert "Ethics in Touch" in reply.text
+    credential_reads = [s for s in counter.statements if "FROM credential" in s]
+    assert len(credential_reads) == 2, counter.statements
+    with Session(engine) as session:
+        member = session.exec(select(Member).where(Member.slack_user_id == "U1")).one()
+        assert call["view"] == build_home_view(session=session, member=member)
+    assert "3 of 24 h" in home_text(call)
 
 
 def test_home_is_republished_after_tracking(slack: SlackHarness) -> None:

@@ -3,13 +3,16 @@
 Listeners that change a member's data call :func:`refresh_home_after_commit` with
 their scope, so the Home tab is republished once the transaction has committed,
 from a fresh read in its own short session (member progress is at most 3 queries,
-the recent courses one more). Publishing never fails the request: a Web API error
+the recent courses one more). A listener that has just computed the member's progress
+as its transaction leaves it (``/ce log`` shows it in its reply) hands it over with
+:func:`use_progress_for_home`, and only the recent courses are read. Publishing never fails the request: a Web API error
 is logged and the tab is brought up to date on the next open.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -19,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cebot.db import session_scope
+from cebot.domain.progress import Progress
 from cebot.models import Member
 from cebot.services import ledger
 from cebot.services.progress import member_progress
@@ -28,6 +32,7 @@ from cebot.slack.render.home import RECENT_COUNT, RecentEntry, home_view
 logger = logging.getLogger(__name__)
 
 _SCHEDULED = "_cebot_home_refresh_scheduled"
+_PROGRESS = "_cebot_home_progress"
 
 
 def recent_entries(*, session: Session, member: Member, limit: int = RECENT_COUNT) -> tuple[list[RecentEntry], bool]:
@@ -72,11 +77,33 @@ def publish_fresh(*, engine: Engine, client: WebClient, member_id: int) -> bool:
     return publish(client, user_id, view)
 
 
+def use_progress_for_home(scope: MemberScope, progress: Sequence[Progress]) -> None:
+    """Let this scope's Home refresh use ``progress`` instead of computing it again after the commit.
+
+    ``progress`` must be the member's progress as the transaction leaves it: computed after its last change
+    (``/ce log`` computes it for its reply). :func:`refresh_home_after_commit` then reads only the recent courses.
+    """
+    setattr(scope, _PROGRESS, tuple(progress))
+
+
 def refresh_home_after_commit(scope: MemberScope) -> None:
-    """Republish ``scope.member``'s Home tab after the transaction commits (once per scope, however often called)."""
+    """Republish ``scope.member``'s Home tab after the transaction commits (once per scope, however often called).
+
+    With progress handed over by :func:`use_progress_for_home`, the view is built now from it and the recent
+    courses (one query in this transaction); otherwise it is built from a fresh read after the commit.
+    """
     if getattr(scope, _SCHEDULED, False) or scope.member.id is None:
         return
     setattr(scope, _SCHEDULED, True)
+    progress: tuple[Progress, ...] | None = getattr(scope, _PROGRESS, None)
+    if progress is not None:
+        member = scope.member
+        recent, more = recent_entries(session=scope.session, member=member)
+        view = home_view(name=member.display_name, progress=progress, recent=recent, today=scope.today,
+                         more_entries=more)
+        client_now, user_id = scope.client, member.slack_user_id
+        scope.after_commit(lambda: publish(client_now, user_id, view))
+        return
     bind = scope.session.get_bind()
     engine: Engine = bind if isinstance(bind, Engine) else bind.engine
     member_id, client = scope.member.id, scope.client
@@ -88,4 +115,4 @@ def refresh_home_after_commit(scope: MemberScope) -> None:
 
 
 __all__ = ["build_home_view", "publish", "publish_fresh", "publish_home", "recent_entries",
-           "refresh_home_after_commit"]
+           "refresh_home_after_commit", "use_progress_for_home"]

@@ -16,7 +16,7 @@ from cebot.domain.parsing import format_log, parse_log
 from cebot.services import ledger
 from cebot.services.progress import member_progress
 from cebot.slack.context import CommandContext, MemberScope
-from cebot.slack.home import refresh_home_after_commit
+from cebot.slack.home import refresh_home_after_commit, use_progress_for_home
 from cebot.slack.listeners.commands.router import register_subcommand
 from cebot.slack.listeners.views.log_modal import open_log_modal
 from cebot.slack.mrkdwn import code
@@ -27,10 +27,14 @@ FORM_FAILED = ("I couldn't open the form (Slack allows only a few seconds), so t
 
 
 def log_and_render(scope: MemberScope, request: LogRequest) -> dict[str, Any]:
-    """Log ``request`` for the scope's member; the reply with progress before and after."""
+    """Log ``request`` for the scope's member; the reply with progress before and after.
+
+    The Home tab refresh (which the caller schedules) reuses the "after" progress rather than computing it again.
+    """
     before = member_progress(session=scope.session, member=scope.member, today=scope.today)
     entry = ledger.log_entry(session=scope.session, member=scope.member, request=request)
     after = member_progress(session=scope.session, member=scope.member, today=scope.today)
+    use_progress_for_home(scope, after)
     return render.logged_message(entry, after, before, today=scope.today)
 
 
