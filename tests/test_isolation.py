@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -311,3 +311,45 @@ def test_deleting_my_data_in_one_workspace_keeps_the_other(two: SlackHarness, en
     after = rows(engine, "T2")
     assert all(m["slack_user_id"] != "U1" for m in after["members"])
     assert [e["title"] for e in after["entries"]] == ["Beta Second Course"]
+# -- jobs ------------------------------------------------------------------------------------------------------
+
+
+def test_clock_sends_each_workspace_its_own_messages_with_its_own_token(
+    two: SlackHarness, engine: Engine, fake: FakeSlack, multi: Settings
+) -> None:
+    """Reminders and weekly summaries go out per workspace with that workspace's token and data; after T2
+    uninstalls, the next due messages go to T1 only."""
+    from cebot.jobs.clock import tick
+    from cebot.jobs.sender import SlackSender
+
+    for team, admin in (("T1", "UM1"), ("T2", "UM2")):
+        ask(two, f"admin summary <#C{team}|general> day:mon time:09:00", admin, team)
+    fake.reset()
+    monday = datetime(2026, 3, 23, 13, 5, tzinfo=UTC)  # 09:05 in New York
+    sender = SlackSender(multi, min_interval=0.0)
+    with time_machine.travel(monday, tick=False):
+        report = tick(engine, sender)
+    assert report.sent >= 2
+    posts = [c for c in fake.calls("chat.postMessage") if c.status == 200]
+    summaries = {c["channel"]: c for c in posts if c["channel"].startswith("C")}
+    assert set(summaries) == {"CT1", "CT2"}
+    for channel, call in summaries.items():
+        team = channel[1:]
+        assert fake.team_of_token(call.token) == team
+        assert_clean(json.dumps(call.args), team)
+    for call in posts:
+        assert fake.team_of_token(call.token) in ("T1", "T2")
+    two.event({"type": "app_uninstalled"}, team="T2")
+    eventually(lambda: _stamped(engine, "T2"))
+    fake.reset()
+    with time_machine.travel(monday + timedelta(days=7), tick=False):
+        tick(engine, sender)
+    later = [c for c in fake.calls("chat.postMessage") if c.status == 200]
+    assert later
+    assert {fake.team_of_token(c.token) for c in later} == {"T1"}
+
+
+def _stamped(engine: Engine, team: str) -> bool:
+    with Session(engine) as s:
+        ws = s.exec(select(Workspace).where(Workspace.team_id == team)).one()
+        return ws.uninstalled_at is not None

@@ -7,6 +7,7 @@ import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from cebot.models import (
     Workspace,
 )
 from cebot.services import tenancy
-from cebot.settings import DEFAULT_BOT_SCOPES, SettingsError, load_settings
+from cebot.settings import DEFAULT_BOT_SCOPES, Settings, SettingsError, load_settings
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -236,3 +237,64 @@ def test_purge_cli_dry_run_then_for_real(database_url: str, engine: Engine, monk
     assert _counts(engine)["workspace"] == 0
     assert cli.main(["purge-uninstalled"]) == 0
     assert "nothing to delete" in capsys.readouterr().out
+
+
+# -- uninstalled workspaces and the clock ------------------------------------------------------------------
+
+
+def test_uninstall_stops_reminders_and_summaries_and_reinstall_resumes(engine: Engine, settings: Settings) -> None:
+    """A stamped workspace gets no countdown and no summary at their times; cleared again, the clock catches up."""
+    import time_machine
+
+    from cebot.jobs.clock import tick
+    from cebot.testing.fake_slack import FakeSlack
+    from tests.clock_helpers import seed_member, seed_workspace, sender_for, utc
+
+    ws = seed_workspace(engine, summary={"channel": "C0SUMMARY", "day": "fri", "time": "09:00"})
+    seed_member(engine, ws, "U1")
+    with Session(engine) as s:
+        tenancy.mark_uninstalled(session=s, team_id="T1")
+        s.commit()
+    due = utc(2026, 7, 31, 13, 5)  # Friday 09:05 in New York: the 30-day countdown and the summary are due
+    with FakeSlack() as fake:
+        with time_machine.travel(due, tick=False):
+            report = tick(engine, sender_for(settings, fake.url))
+        assert (report.planned, fake.calls("chat.postMessage")) == (0, [])
+        with Session(engine) as s:
+            tenancy.mark_installed(session=s, team_id="T1")
+            s.commit()
+        with time_machine.travel(due + timedelta(minutes=5), tick=False):
+            report = tick(engine, sender_for(settings, fake.url))
+        assert sorted(c["channel"] for c in fake.calls("chat.postMessage")) == ["C0SUMMARY", "U1"]
+
+
+def test_a_message_for_a_workspace_uninstalled_meanwhile_fails_for_good(engine: Engine, settings: Settings) -> None:
+    """If the workspace uninstalls between planning and sending, the send fails permanently, nothing is posted."""
+    import time_machine
+
+    from cebot.jobs.clock import tick
+    from cebot.jobs.sender import WorkspaceNotInstalled
+    from cebot.testing.fake_slack import FakeSlack
+    from tests.clock_helpers import deliveries, seed_member, seed_workspace, sender_for, utc
+
+    ws = seed_workspace(engine)
+    seed_member(engine, ws, "U1")
+    with FakeSlack() as fake:
+        sender = sender_for(settings, fake.url)
+        real_client = sender.client
+
+        def uninstalled_now(team_id: str) -> Any:
+            with Session(engine) as s:
+                tenancy.mark_uninstalled(session=s, team_id=team_id)
+                s.commit()
+            return real_client(team_id)
+
+        sender.client = uninstalled_now  # type: ignore[method-assign]
+        with time_machine.travel(utc(2026, 7, 31, 13, 5), tick=False):
+            report = tick(engine, sender)
+        assert report.failed == 1
+        assert fake.calls("chat.postMessage") == []
+        [row] = deliveries(engine)
+        assert (row.status, row.last_error) == ("failed", "slack error token_revoked")
+        with pytest.raises(WorkspaceNotInstalled):
+            real_client("T1")

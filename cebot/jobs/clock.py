@@ -141,7 +141,7 @@ def run_clock(settings: Settings, engine: Engine, *, minutes: int = TICK_MINUTES
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=UTC)
-    _add_tick(scheduler, engine, sender or SlackSender(settings), minutes)
+    _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), minutes)
     log.info("clock started: ticking every %d minutes", minutes)
     try:
         scheduler.start()
@@ -167,7 +167,7 @@ def start_in_process_scheduler(settings: Settings, engine: Engine, *, minutes: i
         if _in_process is not None and _in_process.running:
             return _in_process
         scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
-        _add_tick(scheduler, engine, sender or SlackSender(settings), minutes)
+        _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), minutes)
         scheduler.start()
         _in_process = scheduler
         log.info("in-process clock started: ticking every %d minutes", minutes)
@@ -193,13 +193,13 @@ def cli_clock(args: argparse.Namespace) -> int:
     from cebot.settings import load_settings
 
     settings = load_settings()
-    if not settings.slack_bot_token:
-        from cebot.settings import MANIFEST_HINT, SettingsError
+    if not settings.slack_bot_token and not settings.oauth_mode:
+        from cebot.settings import MANIFEST_HINT, MODES_HINT, SettingsError
 
-        raise SettingsError("cebot clock cannot start: missing SLACK_BOT_TOKEN. " + MANIFEST_HINT)
+        raise SettingsError("cebot clock cannot start: missing SLACK_BOT_TOKEN. " + MODES_HINT + " " + MANIFEST_HINT)
     engine = _engine(settings)
     if args.once:
-        _say(tick(engine, SlackSender(settings)))
+        _say(tick(engine, SlackSender(settings, engine=engine)))
         return 0
     run_clock(settings, engine, minutes=args.minutes)
     return 0

@@ -134,7 +134,7 @@ def plan(session: Session, now: datetime, *, team_ids: Sequence[str] | None = No
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
     stats = stats if stats is not None else PlanStats()
-    stmt = sa.select(W.c.id, W.c.team_id, W.c.timezone, W.c.settings)
+    stmt = sa.select(W.c.id, W.c.team_id, W.c.timezone, W.c.settings).where(W.c.uninstalled_at.is_(None))
     if team_ids:
         stmt = stmt.where(W.c.team_id.in_(list(team_ids)))
     workspaces = [_WorkspaceRow(i, t, tz or "UTC", _json_dict(s)) for i, t, tz, s in session.execute(stmt)]

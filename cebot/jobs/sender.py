@@ -15,8 +15,11 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+from sqlalchemy.engine import Engine
 
+from cebot.db import make_engine
 from cebot.exports.chart import SUMMARY_CHART_KEY
 from cebot.settings import Settings
 
@@ -32,13 +35,24 @@ class Sender(Protocol):
         ...
 
 
+class WorkspaceNotInstalled(SlackApiError):
+    """The workspace has no usable bot token (uninstalled, revoked, or its refresh was refused)."""
+
+    def __init__(self, team_id: str) -> None:
+        response = SlackResponse(client=None, http_verb="POST", api_url="", req_args={},
+                                 data={"ok": False, "error": "token_revoked"}, headers={}, status_code=200)
+        super().__init__(f"cebot is not installed in {team_id}", response)
+
+
 class SlackSender:
     """Posts with one :class:`WebClient` per workspace (``SLACK_API_URL`` honoured) and a per-channel pace."""
 
     def __init__(self, settings: Settings, *, min_interval: float = MIN_INTERVAL_PER_CHANNEL,
                  rate_limit_retries: int = 2, timeout: int = 15,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 engine: Engine | None = None) -> None:
         self.settings = settings
+        self.engine = engine
         self.min_interval = min_interval
         self.rate_limit_retries = rate_limit_retries
         self.timeout = timeout
@@ -49,15 +63,21 @@ class SlackSender:
         self._lock = threading.Lock()
 
     def client(self, team_id: str) -> WebClient:
-        """The bot client for a workspace (one bot token per install; see docs/clock.md)."""
+        """The workspace's bot client with a fresh token (refreshed first when it rotates), looked up per message;
+        a workspace that uninstalled cebot raises :class:`WorkspaceNotInstalled` (the delivery fails for good)."""
+        from cebot.slack.installations import bot_client_for
+
+        client = bot_client_for(team_id, settings=self.settings, engine=self._engine(), timeout=self.timeout,
+                                rate_limit_retries=self.rate_limit_retries)
+        if client is None:
+            raise WorkspaceNotInstalled(team_id)
+        return client
+
+    def _engine(self) -> Engine:
         with self._lock:
-            client = self._clients.get(team_id)
-            if client is None:
-                client = WebClient(token=self.settings.slack_bot_token, base_url=self.settings.slack_api_url,
-                                   timeout=self.timeout)
-                client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=self.rate_limit_retries))
-                self._clients[team_id] = client
-            return client
+            if self.engine is None:
+                self.engine = make_engine(self.settings.database_url)
+            return self.engine
 
     def _pace(self, team_id: str, channel: str) -> None:
         key = (team_id, channel)
