@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from _services_helpers import QueryCounter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -236,3 +237,33 @@ def test_undo_button_only_reverses_the_change_it_was_shown_for(session: Session)
     assert (result.action, result.entry.id) == ("logged", second.id)
     with pytest.raises(NothingToUndo):
         ledger.undo_last(session=session, member=alice, entry_id=second.id, action="logged")
+
+
+def test_hours_by_subject_sums_live_tagged_courses_of_the_member_in_one_query(session: Session, engine: Engine) -> None:
+    """Hours tagged with any of the subjects, live, the member's own, from ``since`` on: one query, in quarters."""
+    alice, bob, carol = _people(session)
+    for member, title, hours, on, subjects in (
+        (alice, "Medical massage 1", 12, DAY, ("medical_massage",)),
+        (alice, "Ortho and ethics", 6, DAY - timedelta(days=400), ("ethics", "medical_massage")),
+        (alice, "Ethics only", 8, DAY, ("ethics",)),
+        (alice, "Pathology", 3, DAY, ("pathology",)),
+        (bob, "Bob's medical massage", 40, DAY, ("medical_massage",)),
+        (carol, "Carol's medical massage", 40, DAY, ("medical_massage",)),
+    ):
+        ledger.log_entry(session=session, member=member, request=_req(title, hours, on, subjects=subjects))
+    gone = ledger.log_entry(session=session, member=alice, request=_req("Deleted", 20, DAY,
+                                                                        subjects=("medical_massage",)))
+    ledger.delete_entry(session=session, member=alice, entry_id=gone.id or 0)
+    session.commit()
+    counter = QueryCounter(engine)
+    with counter.counting():
+        assert ledger.hours_by_subject(session=session, member=alice, subjects=["medical_massage"]) == 18
+    assert counter.count == 1
+    assert ledger.hours_by_subject(session=session, member=alice, subjects=("medical_massage",),
+                                   since=DAY - timedelta(days=30)) == 12
+    assert ledger.hours_by_subject(session=session, member=alice, subjects={"medical_massage", "pathology"}) == 21
+    assert ledger.hours_by_subject(session=session, member=alice, subjects=("medical_massage", "ethics")) == 26
+    assert ledger.hours_by_subject(session=session, member=alice, subjects=("cpr",)) == 0
+    assert ledger.hours_by_subject(session=session, member=alice, subjects=()) == 0
+    with pytest.raises(ValueError, match="canonical"):
+        ledger.hours_by_subject(session=session, member=alice, subjects=("medical massage",))

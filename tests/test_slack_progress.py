@@ -183,13 +183,36 @@ def test_amma_counts_medical_massage_hours_toward_the_clinic_target(slack: Slack
         admin = s.exec(select(Member).where(Member.slack_user_id == "UADMIN")).one()
         credentials.define_workspace_set(session=s, workspace=workspace, acting=admin, toml_text=AMMA_TARGET_TOML)
     reply = slack.ask("amma", user="U1")
-    assert "your clinic has set a target" in reply.text
+    assert "No medical-massage CE logged yet. Your clinic has set a target" in reply.text
     assert "`/ce track AMMA deadline:YYYY-MM-DD`" in reply.text
     slack.ask("track AMMA", user="U1")
     log_course(engine, "U1", "Medical massage for low back pain", 6, date(2026, 2, 1), "medical_massage")
     reply = slack.ask("amma", user="U1")
     assert "6 of 16 h toward your clinic's target · 10 h to go" in reply.text
     assert "AMMA does not publish a CE requirement; target set by your clinic" in reply.text
+
+
+def test_amma_without_a_clinic_target_shows_the_medical_massage_hours_logged(slack: SlackHarness,
+                                                                              engine: Engine) -> None:
+    """No clinic target: /ce amma still says how many medical-massage hours are logged (live ones, all dates)."""
+    slack.ask("amma", user="U2")
+    reply = slack.ask("amma", user="U1")
+    assert "*Medical-massage CE:* No medical-massage CE logged yet. Your clinic hasn't set an hour target yet" \
+        in reply.text
+    log_course(engine, "U1", "Medical massage for low back pain", 4, date(2026, 2, 1), "medical_massage")
+    log_course(engine, "U1", "Orthopedic assessment", 2, date(2019, 5, 1), "medical_massage", "assessment")
+    log_course(engine, "U1", "Ethics in Touch", 3, date(2026, 1, 10), "ethics")
+    log_course(engine, "U2", "Someone else's medical massage", 8, date(2026, 1, 10), "medical_massage")
+    deleted = log_course(engine, "U1", "Deleted medical massage", 5, date(2026, 1, 5), "medical_massage")
+    with session_scope(engine) as s:
+        member = s.exec(select(Member).where(Member.slack_user_id == "U1")).one()
+        ledger.delete_entry(session=s, member=member, entry_id=deleted)
+    reply = slack.ask("amma", user="U1")
+    assert ("*Medical-massage CE:* You've logged 6 h of medical-massage CE. Your clinic hasn't set an hour target "
+            "yet: a manager can define one. Tag those courses `#medical_massage` so they count once it does."
+            ) in reply.text
+    reply = slack.ask("milestone mblex date:2024-05-01", user="U1")
+    assert "You've logged 6 h of medical-massage CE" in reply.text
 
 
 def test_tracking_the_shipped_amma_pathway_points_to_the_checklist(slack: SlackHarness) -> None:

@@ -8,6 +8,7 @@ exactly like one that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -216,6 +217,27 @@ def find_duplicate(*, session: Session, member: Member, title: str, completed_on
         sa.func.lower(CEEntry.title) == title.strip().lower(),
     ).order_by(col(CEEntry.id))
     return session.exec(stmt).first()
+
+
+def hours_by_subject(*, session: Session, member: Member, subjects: Iterable[str], since: date | None = None) -> int:
+    """Quarter hours of the member's live courses tagged with any of ``subjects`` (canonical keys), completed on
+    or after ``since`` if given; 0 for no subjects. One query, whatever the size of the ledger."""
+    keys = sorted(set(subjects))
+    unknown = [k for k in keys if canonical(k) != k]
+    if unknown:
+        raise ValueError(f"not canonical subject keys: {unknown}")
+    if not keys:
+        return 0
+    # Subjects are a JSON list of canonical keys (letters and _), so '"key"' in its text is exactly that tag.
+    tags = sa.cast(col(CEEntry.subjects), sa.Text)
+    stmt = select(sa.func.coalesce(sa.func.sum(CEEntry.hours_q), 0)).select_from(CEEntry).where(
+        CEEntry.workspace_id == member.workspace_id, CEEntry.member_id == _id(member),
+        col(CEEntry.deleted_at).is_(None),
+        sa.or_(*(tags.contains(f'"{key}"', autoescape=True) for key in keys)),
+    )
+    if since is not None:
+        stmt = stmt.where(CEEntry.completed_on >= since)
+    return int(session.exec(stmt).one())
 
 
 # ---------------------------------------------------------------- changes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cebot.domain.amma import TARGET_NOTE, PathwayStatus
-from cebot.domain.hours import format_hours
+from cebot.domain.hours import Quarters, format_hours
 from cebot.domain.parsing import MILESTONE_STEPS
 from cebot.domain.progress import format_date
 from cebot.slack import blocks as bk
@@ -35,27 +35,39 @@ def checklist_lines(status: PathwayStatus) -> list[str]:
     return lines
 
 
-def ce_line(status: PathwayStatus, *, target_defined: bool, tracking: bool) -> str:
-    """Medical-massage CE hours toward the clinic's target, or how to get one."""
+def _logged(quarters: Quarters | None) -> str:
+    """``You've logged 6 h of medical-massage CE. `` (empty when unknown)."""
+    if quarters is None:
+        return ""
+    if not quarters:
+        return "No medical-massage CE logged yet. "
+    return f"You've logged {format_hours(quarters)} h of medical-massage CE. "
+
+
+def ce_line(status: PathwayStatus, *, target_defined: bool, tracking: bool, logged: Quarters | None = None) -> str:
+    """Medical-massage CE hours toward the clinic's target, or how to get one; ``logged``: all the member's
+    hours tagged medical massage, shown when no target counts them."""
     if status.ce_target is not None:
         left = status.ce_remaining or 0
         bar = bk.progress_bar(status.ce_counted, status.ce_target)
         rest = f"{format_hours(left)} h to go" if left else "target met"
         return (f"*Medical-massage CE:* {bar} {format_hours(status.ce_counted)} of "
                 f"{format_hours(status.ce_target)} h toward your clinic's target · {rest}")
+    done = _logged(logged)
     if target_defined and not tracking:
-        return ("*Medical-massage CE:* your clinic has set a target. Follow it with "
-                f"{code('/ce track AMMA deadline:YYYY-MM-DD')} to see your hours here.")
+        return (f"*Medical-massage CE:* {done}Your clinic has set a target. Follow it with "
+                f"{code('/ce track AMMA deadline:YYYY-MM-DD')} to see your hours toward it here.")
     if target_defined:
-        return "*Medical-massage CE:* tell me your target date to count hours: " + code(
+        return f"*Medical-massage CE:* {done}Tell me your target date to count hours toward it: " + code(
             "/ce track AMMA deadline:YYYY-MM-DD")
-    return ("*Medical-massage CE:* your clinic hasn't set an hour target yet (a manager can define one). "
+    return (f"*Medical-massage CE:* {done}Your clinic hasn't set an hour target yet: a manager can define one. "
             f"Tag those courses {code('#medical_massage')} so they count once it does.")
 
 
 def amma_blocks(status: PathwayStatus, *, target_defined: bool, tracking: bool,
-                lead: str | None = None) -> list[bk.Block]:
-    """The checklist with dates, the next step, CE hours and the AMMA note. ``lead`` (mrkdwn) goes first."""
+                lead: str | None = None, logged: Quarters | None = None) -> list[bk.Block]:
+    """The checklist with dates, the next step, CE hours and the AMMA note. ``lead`` (mrkdwn) goes first;
+    ``logged`` (medical-massage hours logged) is shown when no clinic target counts them."""
     blocks: list[bk.Block] = []
     if lead:
         blocks.append(bk.section(lead))
@@ -67,7 +79,7 @@ def amma_blocks(status: PathwayStatus, *, target_defined: bool, tracking: bool,
                                  f"{code(milestone_command(nxt.key))}"))
     else:
         blocks.append(bk.section(":tada: Every step is done. Congratulations!"))
-    blocks.append(bk.section(ce_line(status, target_defined=target_defined, tracking=tracking)))
+    blocks.append(bk.section(ce_line(status, target_defined=target_defined, tracking=tracking, logged=logged)))
     blocks.append(bk.context(f"⚠️ {escape(TARGET_NOTE)} · Steps: "
                              + ", ".join(STEP_WORDS[s] for s in MILESTONE_STEPS)))
     return blocks
