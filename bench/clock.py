@@ -10,10 +10,19 @@ times :func:`cebot.jobs.planning.plan` (the whole "what is due now" step:
 queries, cycle windows, progress for the candidates, reminder rules; no
 sending) at three instants:
 
-* ``first tick``: 09:05 on a weekday with every member in that timezone and
-  nothing delivered yet (the worst case: everyone is in their window at once);
-* ``next tick``: five minutes later, with the first tick's messages delivered;
-* ``night``: 03:00 local, nobody in a window.
+* ``fresh install``: 09:05 on a weekday with every member in that timezone and
+  nothing ever delivered (the worst case: everyone is in their window at once
+  and every current stage is still owed), plus 100 weekly summaries due;
+* ``first tick of a day``: the realistic start of a morning: Monday's messages
+  were delivered (the clock ran the day before), Tuesday 09:05, a process just
+  started (empty snapshot cache); only stages that start today, complete
+  members' daily re-check and the summaries are left;
+* ``next tick``: five minutes later, with those messages delivered, warm cache
+  (the steady state for the rest of the window), and the same without a cache;
+* ``night``: 04:00 local, nobody in a window.
+
+Rendering the reminder and summary texts is included; the summary chart PNG
+is built by the clock only after it wins the claim (timed separately).
 
 and reports the time and the number of SQL statements (per workspace batch).
 """
@@ -42,6 +51,7 @@ from cebot.jobs import planning
 from cebot.settings import load_settings
 
 TICK = datetime(2026, 3, 10, 13, 5, tzinfo=UTC)  # Tuesday 09:05 in New York (EDT)
+DAY_BEFORE = TICK - timedelta(days=1)  # Monday 09:05
 NIGHT = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # 04:00 in New York
 TABLES: Any = SQLModel.metadata.tables
 
@@ -111,6 +121,23 @@ def timed_plan(engine: Engine, counter: QueryCounter, now: datetime,
     return time.perf_counter() - start, counter.count, planned, stats
 
 
+def chart_seconds(planned: list[Any]) -> float:
+    """Time to build the summary charts (PNG), which the clock does after a claim, just before sending."""
+    start = time.perf_counter()
+    for p in planned:
+        if p.extras is not None:
+            p.extras()
+    return time.perf_counter() - start
+
+
+def line(title: str, secs: float, queries: int, batches: int, planned: list[Any], stats: Any) -> str:
+    summaries = sum(1 for p in planned if p.kind == "summary")
+    return (f"  {title}: {secs:.2f} s (CPU {stats.cpu_seconds:.2f} s, load {os.getloadavg()[0]:.1f}), "
+            f"{queries} queries ({batches} batches), {stats.members_in_window:,} members past the SQL "
+            f"pre-filter, {stats.members_progressed:,} needed progress, {len(planned) - summaries:,} reminders "
+            f"+ {summaries} summaries due")
+
+
 def mark_delivered(engine: Engine, planned: list[Any], now: datetime) -> None:
     rows = [{"workspace_id": p.workspace_id, "recipient": p.recipient, "kind": p.kind, "period": p.period,
              "status": "sent", "attempts": 1, "claimed_at": now, "sent_at": now, "created_at": now}
@@ -131,21 +158,27 @@ def run(label: str, url: str, workspaces: int, per_workspace: int, entries: int)
     lines = [f"{label}: {workspaces * per_workspace:,} members in {workspaces} workspaces, "
              f"{entries} entries each (seeded in {seeded:.1f} s; load average {load:.1f})"]
     batches = -(-workspaces // planning.WORKSPACE_BATCH)
+    # Fresh install: nothing ever delivered.
+    secs, queries, planned, stats = timed_plan(engine, counter, TICK, planning.SnapshotCache())
+    lines.append(line("fresh install, first tick (nothing ever sent, cold cache)", secs, queries, batches,
+                      planned, stats))
+    lines.append(f"    summary charts (PNG, after the claim): {chart_seconds(planned):.1f} s for "
+                 f"{sum(1 for p in planned if p.extras)} summaries")
+    # Steady state: the clock ran yesterday morning and delivered what was due then.
+    with engine.begin() as conn:
+        conn.execute(TABLES["delivery"].delete())
+    secs, queries, monday, stats = timed_plan(engine, counter, DAY_BEFORE)
+    mark_delivered(engine, monday, DAY_BEFORE)
     cache = planning.SnapshotCache()
     secs, queries, planned, stats = timed_plan(engine, counter, TICK, cache)
-    lines.append(f"  first tick after a start (all in window, nothing sent yet, cold cache): {secs:.2f} s "
-                 f"(CPU {stats.cpu_seconds:.2f} s), {queries} queries ({batches} batches), "
-                 f"{stats.members_in_window:,} members past the SQL pre-filter, "
-                 f"{stats.members_progressed:,} needed progress, {len(planned):,} messages due")
+    lines.append(f"  (history: Monday 09:05 delivered {len(monday):,} messages)")
+    lines.append(line("first tick of a day (yesterday delivered, process just started)", secs, queries, batches,
+                      planned, stats))
     mark_delivered(engine, planned, TICK)
     secs, queries, planned2, stats = timed_plan(engine, counter, TICK + timedelta(minutes=5), cache)
-    lines.append(f"  next tick (messages delivered, warm cache): {secs:.2f} s (CPU {stats.cpu_seconds:.2f} s), "
-                 f"{queries} queries, "
-                 f"{stats.members_progressed:,} needed progress, {len(planned2):,} messages due")
+    lines.append(line("next tick (steady state, warm cache)", secs, queries, batches, planned2, stats))
     secs, queries, planned2, stats = timed_plan(engine, counter, TICK + timedelta(minutes=5))
-    lines.append(f"  next tick without the cache (e.g. a one-off `cebot clock --once`): {secs:.2f} s "
-                 f"(CPU {stats.cpu_seconds:.2f} s), "
-                 f"{queries} queries, {stats.members_progressed:,} needed progress")
+    lines.append(line("next tick without a cache (`cebot clock --once`)", secs, queries, batches, planned2, stats))
     secs, queries, planned3, stats = timed_plan(engine, counter, NIGHT)
     lines.append(f"  night tick (nobody in a window): {secs * 1000:.0f} ms, {queries} queries, "
                  f"{len(planned3)} messages due")

@@ -88,8 +88,15 @@ def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
     report.claimed = len(claims)
     for c in claims:
         p = c.planned
+        payload = payloads[p.key]
+        if p.extras is not None:  # costly parts (the summary chart) only for the clock that won the claim
+            try:
+                payload = {**payload, **p.extras()}
+            except Exception:
+                log.exception("cannot build the extras of %s %s for %s; sent without them", p.kind, p.period,
+                              p.recipient)
         try:
-            ts = sender.send(p.team_id, p.recipient, payloads[p.key])
+            ts = sender.send(p.team_id, p.recipient, payload)
         except Exception as exc:  # any failure of one message must not stop the others
             text, permanent = _error_text(exc)
             status = delivery.mark_failed(engine, c, current(), text, permanent=permanent)

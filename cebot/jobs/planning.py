@@ -73,6 +73,9 @@ class Planned:
     render: Callable[[], dict[str, Any]]
     state: str = "new"
     """``new`` (no delivery row), ``retry`` (a claimed row whose lease or backoff is over)."""
+    extras: Callable[[], dict[str, Any]] | None = None
+    """Costly parts of the payload (the summary's chart PNG), built by the clock only after it won the claim,
+    just before sending; a failure there drops them and the message still goes."""
 
     @property
     def key(self) -> tuple[int, str, str, str]:
@@ -175,6 +178,12 @@ def _plan_reminders(session: Session, workspaces: list[_WorkspaceRow], now: date
     return out
 
 
+def _ids(column: Any, ids: Iterable[int]) -> Any:
+    """``column IN (...)`` with the integers written into the SQL: one statement whatever the count, no bound
+    parameter limit (SQLite, psycopg), and the database plans it as an index lookup."""
+    return column.in_(sa.bindparam(f"ids_{column.name}", sorted(ids), expanding=True, literal_execute=True))
+
+
 def _member_filter(batch: list[int], zones: list[str]) -> list[Any]:
     return [M.c.workspace_id.in_(batch), M.c.timezone.in_(zones), M.c.reminders_enabled.is_(True)]
 
@@ -272,12 +281,11 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
     if not members:
         return []
 
-    joined = sa.and_(M.c.id == C.c.member_id, M.c.workspace_id == C.c.workspace_id)
     rows = session.execute(
         sa.select(*(C.c[name] for name in _CRED_COLUMNS), WRS.c.definition)
-        .select_from(C.join(M, joined).outerjoin(WRS, sa.and_(
+        .select_from(C.outerjoin(WRS, sa.and_(
             WRS.c.workspace_id == C.c.workspace_id, WRS.c.key == C.c.requirement_key)))
-        .where(*where)
+        .where(C.c.workspace_id.in_(batch), _ids(C.c.member_id, members))
     ).all()
     catalog = catalog_with_definitions(row[-1] for row in rows if row[-1])
     sets: dict[str, RequirementSet | None] = {}
@@ -299,12 +307,11 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
     if not members:
         return []
 
-    entry_join = sa.and_(M.c.id == E.c.member_id, M.c.workspace_id == E.c.workspace_id)
     live = E.c.deleted_at.is_(None)
     for mid, count, last_live, last_created, last_updated, last_deleted in session.execute(
         sa.select(E.c.member_id, sa.func.count(), sa.func.max(sa.case((live, E.c.created_at))),
                   sa.func.max(E.c.created_at), sa.func.max(E.c.updated_at), sa.func.max(E.c.deleted_at))
-        .select_from(E.join(M, entry_join)).where(*where).group_by(E.c.member_id)
+        .where(E.c.workspace_id.in_(batch), _ids(E.c.member_id, members)).group_by(E.c.member_id)
     ):
         m = members.get(mid)
         if m is not None:
@@ -314,8 +321,10 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
     delivered: dict[tuple[int, str, str, str], str] = {}
     for wid, recipient, kind, period, status, nxt in session.execute(
         sa.select(D.c.workspace_id, D.c.recipient, D.c.kind, D.c.period, D.c.status, D.c.next_attempt_at)
-        .select_from(D.join(M, sa.and_(M.c.workspace_id == D.c.workspace_id, M.c.slack_user_id == D.c.recipient)))
-        .where(*where, D.c.kind != r.SUMMARY, D.c.created_at >= now - DELIVERY_LOOKBACK)
+        .where(D.c.workspace_id.in_(batch), D.c.kind != r.SUMMARY, D.c.created_at >= now - DELIVERY_LOOKBACK,
+               # EXISTS, not a join: SQLite would probe the member index once per listed id for every row
+               sa.exists().where(M.c.workspace_id == D.c.workspace_id, M.c.slack_user_id == D.c.recipient,
+                                 _ids(M.c.id, members)))
     ):
         delivered[(wid, recipient, kind, period)] = _delivery_state(status, nxt, now)
 
@@ -332,7 +341,7 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
         else:
             to_compute.append(m)
     if to_compute:
-        entries = _entries_for(session, where, {m.id for m in to_compute})
+        entries = _entries_for(session, batch, {m.id for m in to_compute})
         for m in to_compute:
             snapshots[m.id] = snap = _snapshot(m, entries.get(m.id, []), stats)
             stats.members_progressed += 1
@@ -423,15 +432,12 @@ _ENTRY_COLUMNS = (E.c.member_id, E.c.id, E.c.title, E.c.completed_on, E.c.hours_
                   E.c.delivery_format, sa.cast(E.c.subjects, sa.Text))
 
 
-def _entries_for(session: Session, where: list[Any], wanted: set[int]) -> dict[int, list[EntryFacts]]:
-    entry_join = sa.and_(M.c.id == E.c.member_id, M.c.workspace_id == E.c.workspace_id)
+def _entries_for(session: Session, batch: list[int], wanted: set[int]) -> dict[int, list[EntryFacts]]:
     out: dict[int, list[EntryFacts]] = defaultdict(list)
     subjects_cache: dict[str | None, tuple[str, ...]] = {}
-    narrow = [E.c.member_id.in_(sorted(wanted))] if len(wanted) <= 1000 else []
-    stmt = sa.select(*_ENTRY_COLUMNS).join(M, entry_join).where(*where, *narrow, E.c.deleted_at.is_(None))
+    stmt = sa.select(*_ENTRY_COLUMNS).where(E.c.workspace_id.in_(batch), _ids(E.c.member_id, wanted),
+                                            E.c.deleted_at.is_(None))
     for mid, eid, title, on, hours, fmt, subjects_text in session.execute(stmt):
-        if mid not in wanted:
-            continue
         subjects = subjects_cache.get(subjects_text)
         if subjects is None:
             subjects = tuple(json.loads(subjects_text)) if subjects_text else ()
@@ -496,30 +502,43 @@ def _plan_summaries(session: Session, workspaces: list[_WorkspaceRow], now: date
             stats.skipped.append((f"{wid}:{s.channel}:{r.SUMMARY}:{s.period}", state))
             continue
         stats.summaries_due += 1
-        out.append(Planned(wid, w.team_id, s.channel, r.SUMMARY, s.period, s.reason,
-                           _summary_renderer(session, wid, s), state))
+        render, extras = _summary_parts(session, wid, s)
+        out.append(Planned(wid, w.team_id, s.channel, r.SUMMARY, s.period, s.reason, render, state, extras))
     return out
 
 
-def _summary_renderer(session: Session, workspace_id: int, due: SummaryDue) -> Callable[[], dict[str, Any]]:
-    # The summary is built while planning (the session is open then); rendering is cheap.
-    summary = weekly_summary(session=session, workspace_id=workspace_id, today=due.today,
-                             week_start=due.week_start, week_end=due.week_end,
-                             tz_name=str(getattr(due.scheduled_at.tzinfo, "key", "UTC")))
-    from cebot.services.exports import summary_chart_rows
+def _summary_parts(session: Session, workspace_id: int, due: SummaryDue
+                   ) -> tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, Any]]]:
+    """The summary's renderer and its chart: team progress is computed once (summary and chart rows share it)
+    while planning (the session is open then); rendering the text is cheap, the PNG is left to ``extras``."""
+    from cebot.services.exports import chart_rows
 
-    chart = summary_chart_rows(session=session, workspace_id=workspace_id, today=due.today)
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise LookupError(f"no workspace {workspace_id}")
+    team = team_progress(session=session, workspace=workspace, today=due.today)
+    summary = _weekly_summary_from_team(session=session, workspace_id=workspace_id, team=team, today=due.today,
+                                        week_start=due.week_start, week_end=due.week_end,
+                                        tz_name=str(getattr(due.scheduled_at.tzinfo, "key", "UTC")))
+    try:
+        chart = chart_rows(team)
+    except Exception:  # a chart must never stop the summary itself
+        log.exception("team chart rows failed for workspace %s", workspace_id)
+        chart = []
 
     def render() -> dict[str, Any]:
-        from cebot.exports.chart import SUMMARY_CHART_KEY, render_team_chart
         from cebot.slack.render.summary import render_summary
 
-        payload = render_summary(summary)
-        if chart:
-            payload[SUMMARY_CHART_KEY] = render_team_chart(chart, title=f"CE progress, {due.today:%b} {due.today.day}")
-        return payload
+        return render_summary(summary)
 
-    return render
+    def extras() -> dict[str, Any]:
+        if not chart:
+            return {}
+        from cebot.exports.chart import SUMMARY_CHART_KEY, render_team_chart
+
+        return {SUMMARY_CHART_KEY: render_team_chart(chart, title=f"CE progress, {due.today:%b} {due.today.day}")}
+
+    return render, extras
 
 
 def weekly_summary(*, session: Session, workspace_id: int, today: date, week_start: date, week_end: date,
@@ -529,6 +548,12 @@ def weekly_summary(*, session: Session, workspace_id: int, today: date, week_sta
     if workspace is None:
         raise LookupError(f"no workspace {workspace_id}")
     team = team_progress(session=session, workspace=workspace, today=today)
+    return _weekly_summary_from_team(session=session, workspace_id=workspace_id, team=team, today=today,
+                                     week_start=week_start, week_end=week_end, tz_name=tz_name)
+
+
+def _weekly_summary_from_team(*, session: Session, workspace_id: int, team: list[Any], today: date,
+                              week_start: date, week_end: date, tz_name: str) -> WeeklySummary:
     tz = r.zone(tz_name)
     start_utc = datetime.combine(week_start, datetime.min.time(), tzinfo=tz).astimezone(UTC)
     end_utc = datetime.combine(week_end + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
