@@ -326,8 +326,8 @@ class BenchFake(FakeSlack):
         self.counts: dict[str, int] = defaultdict(int)
         self.ratelimited: dict[str, int] = defaultdict(int)
         self.faulted: dict[str, int] = defaultdict(int)
-        self.posts: list[tuple[str, str, str]] = []
-        """Accepted ``chat.postMessage`` calls: (channel, ts, first 80 characters of the text)."""
+        self.posts: list[tuple[str, str, str, float]] = []
+        """Accepted ``chat.postMessage`` calls: (channel, ts, first 80 characters of the text, perf_counter)."""
         self.publishes: dict[str, list[float]] = defaultdict(list)
         self.replies: dict[str, list[Any]] = {}
         """response_url -> [first arrival (perf_counter), number of posts, 'ok'|'sorry'|'other', text start]."""
@@ -406,7 +406,7 @@ class BenchFake(FakeSlack):
             for call in calls:
                 if call.method == "chat.postMessage" and call.answer.get("ok"):
                     self.posts.append((str(call.args.get("channel")), str(call.answer.get("ts")),
-                                       str(call.args.get("text") or "")[:80]))
+                                       str(call.args.get("text") or "")[:80], time.perf_counter()))
                 elif call.method == "views.publish" and call.answer.get("ok"):
                     self.publishes[str(call.args.get("user_id"))].append(time.perf_counter())
         return status, answer, extra

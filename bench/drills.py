@@ -38,9 +38,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _procs  # noqa: E402
-import load  # noqa: E402
-from load import Context, Options, Stack  # noqa: E402
+import _procs
+import load
+from load import Context, Options, Stack
 
 DRILLS = ("kill-worker", "kill-clock", "pg-restart", "slack-outage")
 LEASE_S = 6.0
@@ -55,14 +55,20 @@ def sent_count(ctx: Context) -> int:
         return -1
 
 
-def slow_fan_out(st: Stack, ctx: Context) -> None:
-    """Make each ``chat.postMessage`` take a while so the clock's fan-out lasts about a third of the run."""
-    per_message = min(0.2, max(0.01, ctx.duration / 3 / max(1, len(ctx.expected))))
+def fan_out_first(st: Stack, ctx: Context) -> None:
+    """Make each ``chat.postMessage`` slow enough that the clock's fan-out spans most of the run, start the clock,
+    and let the load begin only once its first message is out (its first tick draws the summary charts first),
+    so a fault at a point of the run hits the web peak and the fan-out at once."""
+    per_message = min(0.25, max(0.01, 0.8 * ctx.duration / max(1, len(ctx.expected))))
     st.fake.set_latency("chat.postMessage", round(per_message, 3))
+    st.start_clock()
+    deadline = time.monotonic() + 120
+    while sent_count(ctx) < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def wait_mid_fan_out(ctx: Context, timeout: float) -> int:
-    """Until some but not most of the due messages are sent; returns how many were."""
+    """Until a fifth of the due messages are sent (the fan-out is under way); returns how many were."""
     target = max(1, len(ctx.expected) // 5)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -94,10 +100,11 @@ def kill_worker(st: Stack, ctx: Context) -> dict[str, Any]:
 
 
 def kill_clock(st: Stack, ctx: Context) -> dict[str, Any]:
-    sent_before = wait_mid_fan_out(ctx, timeout=2 * ctx.duration + 30)
+    sent_before = wait_mid_fan_out(ctx, timeout=ctx.duration)
     clock = st.clock
     if clock is None:
         return {"error": "no clock running"}
+    killed_t = time.perf_counter()
     os.kill(clock.proc.pid, signal.SIGKILL)
     clock.proc.wait(timeout=10)
     killed_at = time.monotonic()
@@ -105,14 +112,14 @@ def kill_clock(st: Stack, ctx: Context) -> dict[str, Any]:
         claimed = int(conn.execute(sa.text("SELECT count(*) FROM delivery WHERE status = 'claimed'")).scalar() or 0)
     time.sleep(1.0)
     st.start_clock()
-    return {"sent_when_killed": sent_before, "claimed_unsent_when_killed": claimed,
+    return {"killed_t": killed_t, "sent_when_killed": sent_before, "claimed_unsent_when_killed": claimed,
             "expected": len(ctx.expected), "restarted_after_s": round(time.monotonic() - killed_at, 2)}
 
 
 def pg_restart(st: Stack, ctx: Context) -> dict[str, Any]:
     if _procs.pg_cluster() is None:
         return {"error": "no local PostgreSQL cluster"}
-    sent_before = wait_mid_fan_out(ctx, timeout=ctx.duration + 30)
+    sent_before = sent_count(ctx)
     started = time.monotonic()
     try:
         result = _procs.pg_ctl("restart", timeout=120)
@@ -131,7 +138,7 @@ def pg_restart(st: Stack, ctx: Context) -> dict[str, Any]:
 
 def slack_outage(seconds: float) -> load.Fault:
     def fault(st: Stack, ctx: Context) -> dict[str, Any]:
-        sent_before = wait_mid_fan_out(ctx, timeout=ctx.duration + 30)
+        sent_before = sent_count(ctx)
         st.fake.set_mode("500")
         time.sleep(seconds / 2)
         st.fake.set_mode("timeout")
@@ -146,30 +153,51 @@ def slack_outage(seconds: float) -> load.Fault:
 
 
 def drill_plan(name: str, small: bool, duration: float) -> tuple[list[tuple[float, str, load.Fault]], Any]:
-    """(faults, setup) for one drill."""
+    """(faults, setup) for one drill: when in the run (a fraction of its duration) each fault starts."""
     outage = 4.0 if small else 60.0
     if name == "kill-worker":
         return [(0.5, name, kill_worker)], None
     if name == "kill-clock":
-        return [(0.0, name, kill_clock)], slow_fan_out
+        return [(0.2, name, kill_clock)], fan_out_first
     if name == "pg-restart":
-        return [(0.0, name, pg_restart)], slow_fan_out
+        return [(0.4, name, pg_restart)], fan_out_first
     if name == "slack-outage":
-        return [(0.0, name, slack_outage(min(outage, duration * 0.8)))], slow_fan_out
+        return [(0.2, name, slack_outage(min(outage, duration * 0.6)))], fan_out_first
     raise ValueError(name)
 
 
+def slow_fan_out(st: Stack, ctx: Context) -> None:
+    """Only the slow ``chat.postMessage`` of :func:`fan_out_first`; the clock starts with the load."""
+    per_message = min(0.25, max(0.01, 0.5 * ctx.duration / max(1, len(ctx.expected))))
+    st.fake.set_latency("chat.postMessage", round(per_message, 3))
+
+
+def outage_then_kill_clock(outage: float) -> load.Fault:
+    """As the fan-out starts, Slack answers 500s and then times out for ``outage`` seconds; once a fifth of the
+    messages are out, the clock is killed and restarted."""
+    down = slack_outage(outage)
+
+    def fault(st: Stack, ctx: Context) -> dict[str, Any]:
+        deadline = time.monotonic() + 2 * ctx.duration + 30
+        while sent_count(ctx) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return {"slack-outage": down(st, ctx), "kill-clock": kill_clock(st, ctx)}
+
+    return fault
+
+
 def combined_plan(duration: float) -> tuple[list[tuple[float, str, load.Fault]], Any]:
-    """kill-clock mid fan-out, then kill-worker, then a short Slack outage, in one run (the CI drill)."""
-    return [(0.0, "kill-clock", kill_clock), (0.35, "kill-worker", kill_worker),
-            (0.55, "slack-outage", slack_outage(max(1.0, duration * 0.3)))], slow_fan_out
+    """The CI drill in one short run: a web worker killed at the load's peak, and, once the clock's fan-out has
+    begun, a Slack outage and then the clock killed mid fan-out."""
+    return [(0.4, "kill-worker", kill_worker),
+            (0.0, "clock", outage_then_kill_clock(max(1.0, duration * 0.3)))], slow_fan_out
 
 
 def run_drill(name: str, opts: Options) -> dict[str, Any]:
     duration = opts.duration or (load.SMALL.duration if opts.small else load.FULL.duration)
     faults, setup = combined_plan(duration) if name == "combined" else drill_plan(name, opts.small, duration)
     if name == "slack-outage" and not opts.small:
-        duration = max(duration, 90.0)  # the minute-long outage plus time after it
+        duration = max(duration, 100.0)  # the minute-long outage plus time before and after it
         opts = Options(**{**opts.__dict__, "duration": duration})
     try:
         return load.run(opts, faults=faults, setup=setup, name=f"drill-{name}")
@@ -180,8 +208,22 @@ def run_drill(name: str, opts: Options) -> dict[str, Any]:
 
 def passed(info: dict[str, Any]) -> bool:
     v = info["verdict"]
-    fault_errors = [f for f in info["fault"].values() if "error" in f]
+    fault_errors = [f for f in flat_faults(info["fault"]).values() if "error" in f]
     return bool(v["writes_ok"] and v["messages_ok"] and v["healthy_again"] and not fault_errors)
+
+
+def flat_faults(faults: dict[str, Any]) -> dict[str, Any]:
+    """``{"clock": {"slack-outage": {...}, "kill-clock": {...}}}`` -> one level, by fault name."""
+    out: dict[str, Any] = {}
+    for name, result in faults.items():
+        nested = {k: v for k, v in result.items() if isinstance(v, dict)}
+        if nested:
+            out.update(nested)
+            if "error" in result:
+                out[name] = result
+        else:
+            out[name] = result
+    return out
 
 
 def summary_line(info: dict[str, Any]) -> str:
@@ -189,7 +231,8 @@ def summary_line(info: dict[str, Any]) -> str:
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(w["outcomes"].items()))
     return (f"{info['name']}: {'PASS' if passed(info) else 'FAIL'}; requests {r['requests']}, user-visible errors "
             f"{r['errors']}; writes: {outcomes}; messages: {m['sent']}/{m['expected']} sent, {m['duplicates']} "
-            f"duplicated, {m['not_sent']} not sent; healthy again after {info['healthy_after_s']} s")
+            f"duplicated ({m['in_flight_at_kill']} in flight at a clock kill), {m['not_sent']} not sent; "
+            f"healthy again after {info['healthy_after_s']} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="one run with kill-clock, kill-worker and slack-outage in turn (the CI drill)")
     args = parser.parse_args(argv)
     opts = load.options(args)
-    opts.lease, opts.backoff = LEASE_S, BACKOFF_S
+    opts.lease, opts.backoff = (LEASE_S / 2, BACKOFF_S / 2) if args.small else (LEASE_S, BACKOFF_S)
     names = ["combined"] if args.combined else [n.strip() for n in args.only.split(",") if n.strip()] or list(DRILLS)
     unknown = set(names) - set(DRILLS) - {"combined"}
     if unknown:

@@ -26,6 +26,7 @@ now``, which at most one transaction can win) only when:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,8 @@ MAX_ATTEMPTS = 5
 BACKOFF: tuple[timedelta, ...] = (timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20),
                                   timedelta(minutes=40))
 """Gaps after failed attempts 1-4: all five tries fit in one two-hour reminder window."""
+DB_RETRY_SECONDS = 60.0
+"""How long marking a row sent (or failed) is retried while the database is away (see :func:`mark_sent`)."""
 STALE_AFTER = timedelta(days=2)
 """A row still claimed this long after it was created has missed its window: it is marked failed."""
 PERMANENT_ERRORS = frozenset({
@@ -118,15 +121,34 @@ def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Cla
     return claims
 
 
+def _write(engine: Engine, statement: Any, what: str, *, retry_for: float | None = None) -> Any:
+    """Run one short write in its own transaction, again and again for up to ``retry_for`` seconds
+    (:data:`DB_RETRY_SECONDS`) while the database is briefly away (a restart, a failover).
+
+    A message Slack has accepted must be marked even across a database restart: a mark given up here would send
+    the message a second time once its lease runs out.
+    """
+    deadline = time.monotonic() + (DB_RETRY_SECONDS if retry_for is None else retry_for)
+    delay = 0.25
+    while True:
+        try:
+            with engine.begin() as conn:
+                return conn.execute(statement)
+        except sa.exc.OperationalError as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("database unavailable while recording %s, retrying in %.2g s: %s", what, delay,
+                        str(exc.orig or exc).splitlines()[0][:200])
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 def mark_sent(engine: Engine, c: Claim, now: datetime, message_ts: str | None) -> bool:
     """Record a successful send; False if the lease was lost meanwhile (another clock re-claimed it)."""
-    with engine.begin() as conn:
-        result = conn.execute(
-            _TABLE.update()
-            .where(_TABLE.c.id == c.delivery_id, _TABLE.c.claimed_at == c.claimed_at)
-            .values(status="sent", sent_at=now.astimezone(UTC), message_ts=message_ts, last_error=None,
-                    next_attempt_at=None)
-        )
+    result = _write(engine, _TABLE.update()
+                    .where(_TABLE.c.id == c.delivery_id, _TABLE.c.claimed_at == c.claimed_at)
+                    .values(status="sent", sent_at=now.astimezone(UTC), message_ts=message_ts, last_error=None,
+                            next_attempt_at=None), f"{c.planned.kind} {c.planned.period} as sent")
     return bool(result.rowcount)
 
 
@@ -135,12 +157,9 @@ def mark_failed(engine: Engine, c: Claim, now: datetime, error: str, *, permanen
     final = permanent or c.attempt >= MAX_ATTEMPTS
     status = "failed" if final else "claimed"
     nxt = None if final else now.astimezone(UTC) + backoff(c.attempt)
-    with engine.begin() as conn:
-        conn.execute(
-            _TABLE.update()
-            .where(_TABLE.c.id == c.delivery_id, _TABLE.c.claimed_at == c.claimed_at)
-            .values(status=status, next_attempt_at=nxt, last_error=error[:500])
-        )
+    _write(engine, _TABLE.update()
+           .where(_TABLE.c.id == c.delivery_id, _TABLE.c.claimed_at == c.claimed_at)
+           .values(status=status, next_attempt_at=nxt, last_error=error[:500]), f"{c.planned.kind} as failed")
     p = c.planned
     if final:
         log.error("giving up on %s %s to %s in workspace %s after %d attempt(s): %s",
