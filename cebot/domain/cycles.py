@@ -23,15 +23,18 @@ How a deadline is found, in order:
 A rule with ``ANY`` parity and a cycle longer than a year (a two-year cycle
 "every other year on your birthday") cannot say which year is the deadline
 year, so it needs the user's deadline too. :func:`needs` says what to ask.
+
+Speed: month steps are integer arithmetic (:func:`add_months`, :func:`months_between`, the same results as
+``dateutil.relativedelta``, which the tests check), and the deadline search is memoised per rule, cycle
+length, anchor (deadline or birthday) and day, so a team sharing a few deadlines works each out once.
 """
 
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from dateutil.relativedelta import relativedelta
 
 from cebot.domain.facts import CredentialFacts
 from cebot.domain.requirements import (
@@ -47,6 +50,8 @@ TRACK_COMMAND = "/ce track {key}"
 """The command a user runs to tell us a credential's dates; used in :func:`needs`."""
 
 _SEARCH_YEARS = 8
+_CACHE_SIZE = 4096
+"""Memoised deadline searches kept (each a few hundred bytes); a team has a handful of distinct ones."""
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,39 @@ class CycleWindow:
     @property
     def months(self) -> int:
         """The window's length in whole months (24 for Sep 1, 2023 – Aug 31, 2025)."""
-        delta = relativedelta(self.deadline + timedelta(days=1), self.start)
-        return delta.years * 12 + delta.months
+        return months_between(self.start, self.deadline + timedelta(days=1))
 
 
 def _last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
+
+
+def add_months(d: date, months: int) -> date:
+    """``d`` moved by ``months`` (negative moves back), a day past the month's end clipped to its last day.
+
+    The same as ``d + dateutil.relativedelta.relativedelta(months=months)``, in plain integer arithmetic.
+    """
+    year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
+    month = month0 + 1
+    day = d.day
+    if day > 28:
+        day = min(day, _last_day(year, month))
+    return date(year, month, day)
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (negative when ``end`` is earlier), counted as dateutil does.
+
+    The same as ``relativedelta(end, start)`` expressed in months (``years * 12 + months``).
+    """
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end >= start:
+        while end < add_months(start, months):
+            months -= 1
+    else:
+        while end > add_months(start, months):
+            months += 1
+    return months
 
 
 def _is_month_end(d: date) -> bool:
@@ -97,14 +129,14 @@ def _month_end_rule(rule: DeadlineRule) -> bool:
 
 def _shift(anchor: date, months: int, month_end: bool) -> date:
     """``anchor`` moved by ``months``; a month-end anchor stays on month ends when ``month_end``."""
-    moved = anchor + relativedelta(months=months)
+    moved = add_months(anchor, months)
     if month_end and _is_month_end(anchor):
         return moved.replace(day=_last_day(moved.year, moved.month))
     return moved
 
 
-def _rule_date(rule: DeadlineRule, facts: CredentialFacts, year: int) -> date | None:
-    """The rule's deadline in ``year`` ignoring parity, or ``None`` when facts are missing."""
+def _rule_date(rule: DeadlineRule, birth_month: int | None, birth_day: int | None, year: int) -> date | None:
+    """The rule's deadline in ``year`` ignoring parity, or ``None`` when the birthday is needed and missing."""
     if rule.kind is DeadlineKind.FIXED:
         if rule.month is None:
             return None
@@ -112,36 +144,37 @@ def _rule_date(rule: DeadlineRule, facts: CredentialFacts, year: int) -> date | 
             return date(year, rule.month, _last_day(year, rule.month))
         return _clip(year, rule.month, rule.day)
     if rule.kind is DeadlineKind.BIRTHDAY:
-        if facts.birth_month is None:
+        if birth_month is None:
             return None
         if rule.anchor is BirthdayAnchor.MONTH_END:
-            return date(year, facts.birth_month, _last_day(year, facts.birth_month))
+            return date(year, birth_month, _last_day(year, birth_month))
         if rule.anchor is BirthdayAnchor.MONTH_START:
-            return date(year, facts.birth_month, 1)
-        if facts.birth_day is None:
+            return date(year, birth_month, 1)
+        if birth_day is None:
             return None
-        return _clip(year, facts.birth_month, facts.birth_day)
+        return _clip(year, birth_month, birth_day)
     return None
 
 
-def _year_step(rule: DeadlineRule, cycle_months: int, facts: CredentialFacts) -> tuple[int, int] | None:
+def _year_step(rule: DeadlineRule, cycle_months: int, birth_year: int | None) -> tuple[int, int] | None:
     """``(step, remainder)``: deadline years are those with ``year % step == remainder``; None if unknown."""
     if rule.parity is YearParity.ODD:
         return 2, 1
     if rule.parity is YearParity.EVEN:
         return 2, 0
     if rule.parity is YearParity.BIRTH_YEAR:
-        return None if facts.birth_year is None else (2, facts.birth_year % 2)
+        return None if birth_year is None else (2, birth_year % 2)
     if cycle_months == 12:
         return 1, 0
     return None
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _anchored_deadlines(rule: DeadlineRule, cycle_months: int, anchor: date, on: date) -> tuple[date, date]:
     """(previous deadline before ``on``'s, first deadline on or after ``on``) stepping from ``anchor``."""
     month_end = _month_end_rule(rule)
-    diff = relativedelta(on, anchor)
-    k = (diff.years * 12 + diff.months) // cycle_months - 1
+    # A first guess; the loops below settle on the first deadline on or after ``on`` whatever the guess.
+    k = ((on.year - anchor.year) * 12 + on.month - anchor.month) // cycle_months - 1
     while _shift(anchor, k * cycle_months, month_end) >= on:
         k -= 1
     while _shift(anchor, k * cycle_months, month_end) < on:
@@ -149,15 +182,16 @@ def _anchored_deadlines(rule: DeadlineRule, cycle_months: int, anchor: date, on:
     return _shift(anchor, (k - 1) * cycle_months, month_end), _shift(anchor, k * cycle_months, month_end)
 
 
-def _rule_deadlines(rule: DeadlineRule, cycle_months: int, facts: CredentialFacts,
-                    on: date) -> tuple[date, date] | None:
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _rule_deadlines(rule: DeadlineRule, cycle_months: int, birth_month: int | None, birth_day: int | None,
+                    birth_year: int | None, on: date) -> tuple[date, date] | None:
     """(previous deadline, first deadline on or after ``on``) from the rule alone, or None."""
-    step = _year_step(rule, cycle_months, facts)
-    if step is None or _rule_date(rule, facts, on.year) is None:
+    step = _year_step(rule, cycle_months, birth_year)
+    if step is None or _rule_date(rule, birth_month, birth_day, on.year) is None:
         return None
     every, remainder = step
     years = [y for y in range(on.year - _SEARCH_YEARS, on.year + _SEARCH_YEARS) if y % every == remainder]
-    dates = [d for y in years if (d := _rule_date(rule, facts, y)) is not None]
+    dates = [d for y in years if (d := _rule_date(rule, birth_month, birth_day, y)) is not None]
     nxt = min(d for d in dates if d >= on)
     prev = max(d for d in dates if d < nxt)
     return prev, nxt
@@ -169,7 +203,7 @@ def _deadlines(rule: DeadlineRule, cycle_months: int, facts: CredentialFacts, on
     if facts.deadline is not None:
         return _anchored_deadlines(rule, cycle_months, facts.deadline, on)
     if rule.kind in (DeadlineKind.FIXED, DeadlineKind.BIRTHDAY):
-        return _rule_deadlines(rule, cycle_months, facts, on)
+        return _rule_deadlines(rule, cycle_months, facts.birth_month, facts.birth_day, facts.birth_year, on)
     return None
 
 
@@ -234,7 +268,7 @@ def needs(rs: RequirementSet, facts: CredentialFacts) -> str | None:
         return f"Tell me your {what}: {deadline}"
     if rule.kind is DeadlineKind.NONE or (rule.kind is DeadlineKind.FIXED and rule.month is None):
         return f"Tell me your next renewal deadline: {deadline}"
-    if rule.parity is not YearParity.BIRTH_YEAR and _year_step(rule, rs.cycle_months, facts) is None:
+    if rule.parity is not YearParity.BIRTH_YEAR and _year_step(rule, rs.cycle_months, facts.birth_year) is None:
         # "Every other year" without a parity: only the user's own deadline says which year.
         return f"Tell me your next renewal deadline: {deadline}"
     if rule.parity is YearParity.BIRTH_YEAR and facts.birth_year is None:

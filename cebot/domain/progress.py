@@ -50,13 +50,11 @@ import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
-
-from dateutil.relativedelta import relativedelta
 
 from cebot.domain import cycles
 from cebot.domain.cycles import CycleWindow
@@ -207,13 +205,12 @@ def _no_ce_note(rs: RequirementSet) -> str:
     return f"{rs.name} does not ask for CE hours."
 
 
-def _matches_minimum(m: SubjectMinimum, e: EntryFacts) -> bool:
-    return (not m.formats or e.delivery_format in m.formats) and any(s in e.subjects for s in m.subjects)
+def _matches_minimum(m: SubjectMinimum, fmt: str, subjects: tuple[str, ...]) -> bool:
+    return (not m.formats or fmt in m.formats) and any(s in subjects for s in m.subjects)
 
 
-def _matches_cap(c: Cap, e: EntryFacts) -> bool:
-    return (not c.formats or e.delivery_format in c.formats) and (
-        not c.subjects or any(s in e.subjects for s in c.subjects))
+def _matches_cap(c: Cap, fmt: str, subjects: tuple[str, ...]) -> bool:
+    return (not c.formats or fmt in c.formats) and (not c.subjects or any(s in subjects for s in c.subjects))
 
 
 _ORDER = attrgetter("completed_on", "id")
@@ -247,7 +244,9 @@ def _scaled(m: SubjectMinimum, cycle_months: int) -> SubjectMinimum:
     return replace(m, hours=m.hours * cycle_months // 12)
 
 
-def _best_multi(sigs: tuple[tuple[tuple[int, ...], Quarters], ...], residual: tuple[Quarters, ...]) -> list[Quarters]:
+@functools.lru_cache(maxsize=1024)
+def _best_multi(sigs: tuple[tuple[tuple[int, ...], Quarters], ...],
+                residual: tuple[Quarters, ...]) -> tuple[Quarters, ...]:
     """Exact maximum of sum(y) with y[i] <= H[i] and, per cap, the y of signatures using it <= residual."""
 
     @functools.cache
@@ -269,122 +268,232 @@ def _best_multi(sigs: tuple[tuple[tuple[int, ...], Quarters], ...], residual: tu
                 found = (y + value, (y, *rest))
         return found
 
-    return list(best(0, residual)[1])
+    return best(0, residual)[1]
 
 
-@dataclass
-class _Tally:
-    """The result of counting one window."""
+def _gap_roots(mins: Sequence[SubjectMinimum]) -> tuple[int, ...]:
+    """For each minimum, the first of the minimums it shares subjects with, directly or through others."""
+    parent = list(range(len(mins)))
 
-    total: dict[int, Quarters] = field(default_factory=dict)
-    on_top: dict[str, Quarters] = field(default_factory=dict)
-    on_top_by_entry: dict[int, Quarters] = field(default_factory=dict)
-    excluded: dict[int, tuple[Quarters, str]] = field(default_factory=dict)
-    by_minimum: list[Quarters] = field(default_factory=list)
-    """Hours counted toward the total from entries matching each minimum (same order as the minimums)."""
-    in_person: Quarters = 0
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
 
-    @property
-    def counted(self) -> Quarters:
-        return sum(self.total.values())
+    for i in range(len(mins)):
+        for j in range(i):
+            if set(mins[i].subjects) & set(mins[j].subjects):
+                parent[root(i)] = root(j)
+    return tuple(root(i) for i in range(len(mins)))
 
 
-class _Matcher:
-    """Which minimums and caps an entry matches, worked out once per (format, subjects) combination."""
+@dataclass(frozen=True, slots=True, eq=False)
+class _Kind:
+    """What every course of one kind (delivery format and subject tags) matches under one :class:`_Rules`.
 
-    def __init__(self, minimums: Sequence[SubjectMinimum], caps: Sequence[Cap]) -> None:
+    One object per kind and rules (see :meth:`_Rules.kind`), so it is compared and hashed by identity.
+    """
+
+    minimums: tuple[int, ...]
+    """Indices of the minimums it counts toward (on top or within the total)."""
+    within: tuple[int, ...]
+    """The same, only the minimums within the total."""
+    caps: tuple[int, ...]
+    """Indices of the caps it falls under: its signature."""
+    zero_reason: str | None
+    """Why it never counts, when one of its caps allows 0 hours."""
+    in_person: bool
+
+
+class _Rules:
+    """A requirement set's minimums and caps prepared for counting, shared by every credential under the set.
+
+    Caps and minimums depend only on a course's kind (format and subjects), so matching is worked out once per
+    kind and remembered in :attr:`kinds`; the cap maximisation then works on a few signatures, not on courses.
+    """
+
+    __slots__ = ("cap_hours", "gap_roots", "kinds", "minimums", "on_top", "reasons", "rs", "within")
+
+    def __init__(self, rs: RequirementSet, minimums: tuple[SubjectMinimum, ...]) -> None:
+        self.rs = rs  # keeps id(rs) (the cache key) from being reused while this entry lives
         self.minimums = minimums
-        self.caps = caps
-        self._memo: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self.cap_hours = tuple(c.hours for c in rs.caps)
+        self.reasons = tuple(_cap_reason(rs, c) for c in rs.caps)
+        self.on_top = tuple(i for i, m in enumerate(minimums) if m.on_top)
+        self.within = frozenset(i for i, m in enumerate(minimums) if not m.on_top)
+        self.gap_roots = _gap_roots([m for m in minimums if not m.on_top])
+        self.kinds: dict[tuple[str, tuple[str, ...]], _Kind] = {}
 
-    def __call__(self, e: EntryFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        key = (e.delivery_format, e.subjects)
-        found = self._memo.get(key)
-        if found is None:
-            found = (tuple(i for i, m in enumerate(self.minimums) if _matches_minimum(m, e)),
-                     tuple(i for i, c in enumerate(self.caps) if _matches_cap(c, e)))
-            self._memo[key] = found
+    def kind(self, fmt: str, subjects: tuple[str, ...]) -> _Kind:
+        """Work out (and remember) what courses of this format and these subjects match."""
+        mins = tuple(i for i, m in enumerate(self.minimums) if _matches_minimum(m, fmt, subjects))
+        caps = tuple(i for i, c in enumerate(self.rs.caps) if _matches_cap(c, fmt, subjects))
+        zero = next((i for i in caps if self.cap_hours[i] == 0), None)
+        found = _Kind(minimums=mins, within=tuple(i for i in mins if i in self.within), caps=caps,
+                      zero_reason=None if zero is None else self.reasons[zero], in_person=fmt == "in_person")
+        if len(self.kinds) >= _KINDS_MAX:
+            self.kinds.clear()
+        self.kinds[(fmt, subjects)] = found
         return found
 
 
-def _tally(rs: RequirementSet, entries: Sequence[EntryFacts], minimums: Sequence[SubjectMinimum]) -> _Tally:
-    """Count ``entries`` (already inside the window, sorted by date then id) against the set's caps."""
-    t = _Tally(by_minimum=[0] * len(minimums))
-    caps = rs.caps
-    reasons = [_cap_reason(rs, c) for c in caps]
-    match = _Matcher(minimums, caps)
-    avail = {e.id: e.hours for e in entries}
-    for i, m in enumerate(minimums):
-        if not m.on_top:
-            continue
-        need = m.hours
-        got = 0
-        for e in entries:
-            if need == 0:
-                break
-            if avail[e.id] and i in match(e)[0]:
-                take = min(need, avail[e.id])
-                avail[e.id] -= take
-                need -= take
-                got += take
-                t.on_top_by_entry[e.id] = t.on_top_by_entry.get(e.id, 0) + take
-        t.on_top[m.key] = got
+_KINDS_MAX = 4096
+_RULES_MAX = 256
+_RULES: dict[tuple[int, bool], _Rules] = {}
 
-    within = frozenset(i for i, m in enumerate(minimums) if not m.on_top)
-    groups: dict[tuple[int, ...], list[EntryFacts]] = {}
-    for e in entries:
-        if not avail[e.id]:
-            continue
-        matched = match(e)[1]
-        zero = next((i for i in matched if caps[i].hours == 0), None)
-        if zero is not None:
-            t.excluded[e.id] = (avail[e.id], reasons[zero])
-            continue
-        groups.setdefault(matched, []).append(e)
 
+def _rules(rs: RequirementSet, first_renewal_minimums: bool) -> _Rules:
+    """The prepared rules of ``rs`` (only the minimums its first renewal keeps, when asked), memoised.
+
+    Requirement sets are frozen, so what is derived from one never changes; the cache holds the set itself,
+    so its id cannot name another set while the entry lives.
+    """
+    key = (id(rs), first_renewal_minimums)
+    found = _RULES.get(key)
+    if found is None or found.rs is not rs:
+        minimums = tuple(_scaled(m, rs.cycle_months) for m in rs.minimums)
+        if first_renewal_minimums:
+            minimums = tuple(m for m in minimums if m.key in rs.first_renewal.keep_minimums)
+        if len(_RULES) >= _RULES_MAX:
+            _RULES.clear()
+        found = _RULES[key] = _Rules(rs, minimums)
+    return found
+
+
+class _Tally:
+    """The result of counting one window's courses.
+
+    Every hour of a course counts toward an on-top minimum, counts toward the total, or is in
+    :attr:`excluded`; so the hours of a course that count are its hours less the excluded ones.
+    """
+
+    __slots__ = ("by_minimum", "counted", "excluded", "in_person", "on_top")
+
+    def __init__(self, n_minimums: int) -> None:
+        self.counted: Quarters = 0
+        """Hours counted toward the total."""
+        self.excluded: dict[int, tuple[Quarters, str]] = {}
+        """Courses (by position in the window's entries) with hours that do not count: the hours and why."""
+        self.on_top: dict[str, Quarters] = {}
+        self.by_minimum: list[Quarters] = [0] * n_minimums
+        """Hours counted toward the total from entries matching each minimum (same order as the minimums)."""
+        self.in_person: Quarters = 0
+
+
+def _tally(rules: _Rules, entries: Sequence[EntryFacts]) -> _Tally:
+    """Count ``entries`` (already inside the window, sorted by date then id) against the set's caps.
+
+    On-top minimums first take, in date order, what they need from the courses tagged for them. The rest is
+    grouped by cap signature; each signature's allowance is the exact maximum the caps permit (single-cap
+    signatures first, then an exact search over the signatures under several caps). Within a signature that
+    its allowance cannot cover, courses serving a subject minimum go first, then by date and id.
+
+    Caps and minimums depend only on a course's kind (format and subjects), so courses are grouped by kind
+    in one pass and everything else is worked out per kind; only the courses of a signature that its
+    allowance cannot cover are walked one by one.
+    """
+    minimums = rules.minimums
+    t = _Tally(len(minimums))
+    by_key: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for j, e in enumerate(entries):
+        key = (e.delivery_format, e.subjects)
+        members = by_key.get(key)
+        if members is None:
+            by_key[key] = [j]
+        else:
+            members.append(j)
+    known = rules.kinds
+    kinds = [(known.get(key) or rules.kind(*key), members) for key, members in by_key.items()]
+    avail = [e.hours for e in entries]
+
+    if rules.on_top:
+        kind_of = {j: kind for kind, members in kinds for j in members}
+        for i in rules.on_top:
+            need = minimums[i].hours
+            got = 0
+            for j in range(len(entries)):
+                if need == 0:
+                    break
+                a = avail[j]
+                if a and i in kind_of[j].minimums:
+                    take = min(need, a)
+                    avail[j] = a - take
+                    need -= take
+                    got += take
+            t.on_top[minimums[i].key] = got
+
+    excluded = t.excluded
+    groups: dict[tuple[int, ...], list[tuple[_Kind, list[int], Quarters]]] = {}
+    group_hours: dict[tuple[int, ...], Quarters] = {}
+    hours_of = avail.__getitem__
+    for kind, members in kinds:
+        hours = sum(map(hours_of, members))
+        if kind.zero_reason is not None:
+            for j in members:
+                if avail[j]:
+                    excluded[j] = (avail[j], kind.zero_reason)
+            continue
+        if not hours:
+            continue
+        sig = kind.caps
+        if sig in groups:
+            groups[sig].append((kind, members, hours))
+            group_hours[sig] += hours
+        else:
+            groups[sig] = [(kind, members, hours)]
+            group_hours[sig] = hours
+
+    cap_hours = rules.cap_hours
     allowed: dict[tuple[int, ...], Quarters] = {}
-    used = [0] * len(caps)
-    for sig, members in groups.items():
-        hours = sum(avail[e.id] for e in members)
+    used = [0] * len(cap_hours)
+    for sig, hours in group_hours.items():
         if len(sig) == 0:
             allowed[sig] = hours
         elif len(sig) == 1:
-            allowed[sig] = min(hours, caps[sig[0]].hours)
+            allowed[sig] = min(hours, cap_hours[sig[0]])
             used[sig[0]] += allowed[sig]
     multi = sorted(sig for sig in groups if len(sig) > 1)
     if multi:
-        residual = tuple(c.hours - u for c, u in zip(caps, used, strict=True))
-        spec = tuple((sig, sum(avail[e.id] for e in groups[sig])) for sig in multi)
+        residual = tuple(h - u for h, u in zip(cap_hours, used, strict=True))
+        spec = tuple((sig, group_hours[sig]) for sig in multi)
         for sig, y in zip(multi, _best_multi(spec, residual), strict=True):
             allowed[sig] = y
             for c in sig:
                 used[c] += y
 
-    for sig, members in groups.items():
+    by_minimum = t.by_minimum
+    counted = in_person = 0
+    for sig, group in groups.items():
         budget = allowed[sig]
-        if budget < sum(avail[e.id] for e in members):
-            # Courses that serve a subject minimum go first, then by date and id (members are in that order).
-            members = sorted(members, key=lambda e: within.isdisjoint(match(e)[0]))
-        tight = next((c for c in sig if used[c] >= caps[c].hours), None)
-        for e in members:
-            take = min(budget, avail[e.id])
+        if budget >= group_hours[sig]:
+            # Everything under this signature counts.
+            for kind, _, hours in group:
+                counted += hours
+                for i in kind.within:
+                    by_minimum[i] += hours
+                if kind.in_person:
+                    in_person += hours
+            continue
+        tight = next((c for c in sig if used[c] >= cap_hours[c]), None)
+        reason = rules.reasons[tight] if tight is not None else "over a cap"
+        # Courses that serve a subject minimum go first, then by date and id (the order of ``entries``).
+        order = sorted((j, kind) for kind, members, _ in group if kind.within for j in members)
+        order += sorted((j, kind) for kind, members, _ in group if not kind.within for j in members)
+        for j, kind in order:
+            a = avail[j]
+            take = min(budget, a)
             budget -= take
             if take:
-                t.total[e.id] = take
-                for i in match(e)[0]:
-                    if i in within:
-                        t.by_minimum[i] += take
-                if e.delivery_format == "in_person":
-                    t.in_person += take
-            if take < avail[e.id]:
-                reason = reasons[tight] if tight is not None else "over a cap"
-                t.excluded[e.id] = (avail[e.id] - take, reason)
+                counted += take
+                for i in kind.within:
+                    by_minimum[i] += take
+                if kind.in_person:
+                    in_person += take
+            if take < a:
+                excluded[j] = (a - take, reason)
+    t.counted = counted
+    t.in_person = in_person
     return t
-
-
-def _whole_months(start: date, end: date) -> int:
-    delta = relativedelta(end, start)
-    return max(0, delta.years * 12 + delta.months)
 
 
 # --------------------------------------------------------------------------- the engine
@@ -392,7 +501,10 @@ def _whole_months(start: date, end: date) -> int:
 
 def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
                      today: date) -> Progress:
-    """Where ``facts`` (a credential under ``rs``) stands on ``today`` given the member's ``entries``."""
+    """Where ``facts`` (a credential under ``rs``) stands on ``today`` given the member's ``entries``.
+
+    Entry ids must be unique (they are the ledger's ids).
+    """
     if not rs.tracks_hours:
         return Progress(key=rs.key, name=rs.name, status=Status.EXEMPT, window=None, deadline=None,
                         days_left=None, required=0, counted=0, remaining=0,
@@ -423,13 +535,22 @@ def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequen
     return _progress_in(rs, facts, ordered, window, today)
 
 
+def _whole_months(start: date, end: date) -> int:
+    return max(0, cycles.months_between(start, end))
+
+
+@functools.lru_cache(maxsize=256)
+def _outside(window: CycleWindow) -> str:
+    return f"outside this cycle ({format_window(window)})"
+
+
 def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[EntryFacts],
                  window: CycleWindow, today: date) -> Progress:
     notes: list[str] = list(rs.notes)
     needs: str | None = None
     fr = rs.first_renewal
     total = rs.total_hours
-    minimums = [_scaled(m, rs.cycle_months) for m in rs.minimums]
+    first_renewal_minimums = False
     in_person_min = rs.min_in_person_hours
     exempt = False
     if facts.first_cycle:
@@ -456,20 +577,21 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
                     reduced = fr.fixed_hours
             if reduced is not None:
                 total = min(total, reduced)
-                minimums = [m for m in minimums if m.key in fr.keep_minimums]
+                first_renewal_minimums = True
                 if "in_person" not in fr.keep_minimums:
                     in_person_min = 0
                 notes.insert(0, fr.note or f"First renewal: {format_hours(total)} h.")
 
+    rules = _rules(rs, first_renewal_minimums)
+    minimums = rules.minimums
     inside = _between(ordered, window.start, window.deadline)
-    t = _tally(rs, inside, minimums)
+    t = _tally(rules, inside)
 
     carried = 0
     if rs.carry_over.max_hours and not facts.first_cycle and not exempt:
         prev = cycles.window_for_deadline(rs, facts, window.start - timedelta(days=1))
         if prev is not None:
-            prev_min = [_scaled(m, rs.cycle_months) for m in rs.minimums]
-            prev_t = _tally(rs, _between(ordered, prev.start, prev.deadline), prev_min)
+            prev_t = _tally(_rules(rs, False), _between(ordered, prev.start, prev.deadline))
             carried = min(rs.carry_over.max_hours, max(0, prev_t.counted - rs.total_hours))
             if carried:
                 notes.append(f"Includes {format_hours(carried)} h carried over from your last cycle "
@@ -477,12 +599,20 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
 
     counted = t.counted + carried
     rows: list[SubjectRow] = []
+    within: list[SubjectRow] = []
+    on_top_required = on_top_remaining = 0
     for i, m in enumerate(minimums):
         got = t.on_top.get(m.key, 0) if m.on_top else t.by_minimum[i]
         required_m = m.hours if not exempt else 0
-        rows.append(SubjectRow(key=m.key, label=m.label, required=required_m, counted=got,
-                               remaining=max(0, required_m - got), met=got >= required_m,
-                               on_top=m.on_top, unconfirmed=m.unconfirmed))
+        row = SubjectRow(key=m.key, label=m.label, required=required_m, counted=got,
+                         remaining=max(0, required_m - got), met=got >= required_m,
+                         on_top=m.on_top, unconfirmed=m.unconfirmed)
+        rows.append(row)
+        if m.on_top:
+            on_top_required += row.required
+            on_top_remaining += row.remaining
+        else:
+            within.append(row)
     in_person: InPersonRow | None = None
     if in_person_min:
         got = t.in_person
@@ -490,34 +620,37 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         in_person = InPersonRow(required=need_ip, counted=got, remaining=max(0, need_ip - got))
 
     required = 0 if exempt else total
-    within = [r for r, m in zip(rows, minimums, strict=True) if not m.on_top]
-    within_mins = [m for m in minimums if not m.on_top]
-    remaining = max(required - counted, _grouped_gap(within, within_mins),
+    remaining = max(required - counted, _grouped_gap(within, rules.gap_roots),
                     in_person.remaining if in_person else 0, 0)
-    on_top_required = sum(r.required for r in rows if r.on_top)
-    remaining += sum(r.remaining for r in rows if r.on_top)
+    remaining += on_top_remaining
 
-    not_counted: list[NotCounted] = []
-    partial: list[int] = []
-    outside = f"outside this cycle ({format_window(window)})"
-    counted_ids: list[int] = []
-    without_cert = 0
     # Courses from the cycle before and after the deadline are listed; older ones are plainly old.
-    listed_from = window.start - relativedelta(months=max(rs.cycle_months, 12))
-    for e in _between(ordered, listed_from, window.start - timedelta(days=1)):
-        not_counted.append(NotCounted(e.id, e.title, e.hours, outside))
-    for e in inside:
-        used = t.total.get(e.id, 0) + t.on_top_by_entry.get(e.id, 0)
-        if used:
-            counted_ids.append(e.id)
-            without_cert += not e.has_certificate
-        if e.id in t.excluded:
-            hours, reason = t.excluded[e.id]
-            not_counted.append(NotCounted(e.id, e.title, hours, reason, partial=bool(used)))
+    outside = _outside(window)
+    listed_from = cycles.add_months(window.start, -max(rs.cycle_months, 12))
+    not_counted = [NotCounted(e.id, e.title, e.hours, outside)
+                   for e in _between(ordered, listed_from, window.start - timedelta(days=1))]
+    partial: list[int] = []
+    if t.excluded:
+        excluded = t.excluded
+        counted_ids: list[int] = []
+        without_cert = 0
+        for j, e in enumerate(inside):
+            lost = excluded.get(j)
+            used = e.hours if lost is None else e.hours - lost[0]
             if used:
-                partial.append(e.id)
-    for e in ordered[bisect_right(ordered, window.deadline, key=_DAY):]:
-        not_counted.append(NotCounted(e.id, e.title, e.hours, outside))
+                counted_ids.append(e.id)
+                without_cert += not e.has_certificate
+            if lost is not None:
+                hours, reason = lost
+                not_counted.append(NotCounted(e.id, e.title, hours, reason, partial=bool(used)))
+                if used:
+                    partial.append(e.id)
+    else:
+        counted_ids = [e.id for e in inside if e.hours]
+        without_cert = sum(1 for e in inside if e.hours and not e.has_certificate)
+    later = bisect_right(ordered, window.deadline, key=_DAY)
+    if later < len(ordered):
+        not_counted.extend(NotCounted(e.id, e.title, e.hours, outside) for e in ordered[later:])
 
     conditions = tuple(_condition_row(c.key, c.label, c.unconfirmed, facts, window) for c in rs.conditions)
     days_left = window.days_left(today)
@@ -549,22 +682,14 @@ def _condition_row(key: str, label: str, unconfirmed: bool, facts: CredentialFac
     return ConditionRow(key=key, label=label, unconfirmed=unconfirmed, met=met)
 
 
-def _grouped_gap(rows: Sequence[SubjectRow], mins: Sequence[SubjectMinimum]) -> Quarters:
-    """Sum of missing subject hours, counting minimums that share a subject once (by their largest gap)."""
-    parent = list(range(len(mins)))
+def _grouped_gap(rows: Sequence[SubjectRow], roots: Sequence[int]) -> Quarters:
+    """Sum of missing subject hours, counting minimums that share a subject once (by their largest gap).
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for i in range(len(mins)):
-        for j in range(i):
-            if set(mins[i].subjects) & set(mins[j].subjects):
-                parent[root(i)] = root(j)
+    ``roots`` (from :func:`_gap_roots`) names, for each row, the group of minimums it belongs to.
+    """
     gaps: dict[int, Quarters] = {}
-    for i, r in enumerate(rows):
-        gaps[root(i)] = max(gaps.get(root(i), 0), r.remaining)
+    for root, r in zip(roots, rows, strict=True):
+        gaps[root] = max(gaps.get(root, 0), r.remaining)
     return sum(gaps.values())
 
 

@@ -5,12 +5,14 @@ sets), entries, and milestones only when a pathway is tracked: at most 3
 queries whatever the ledger size. Team progress adds one query for the
 members: at most 4.
 
-Speed (see docs/performance.md): entries are read as plain column tuples (no
-ORM objects), oldest first, with only the columns the progress maths uses, and
-only from the earliest date any tracked credential looks at
+Speed (see docs/performance.md): credentials and entries are read as plain
+column tuples (no ORM objects), with only the columns the progress maths uses,
+and entries only from the earliest date any tracked credential looks at
 (:func:`entry_floor`): its current window (and a lapsed one, and the previous
 one for carry-over) plus :data:`LOOKBACK_MONTHS` before, so a course that just
 missed the window is still listed as not counted. Older courses are left out.
+Entries are sorted per member in Python (cheaper than an ORDER BY over the
+whole team), oldest first.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from cebot.domain.facts import CredentialFacts, EntryFacts
 from cebot.domain.progress import Progress, Status, compute_progress
 from cebot.domain.requirements import RequirementSet, SetKind
 from cebot.models import CEEntry, Credential, Member, Milestone, Workspace, WorkspaceRequirementSet
-from cebot.services.credentials import catalog_with_definitions, credential_facts
+from cebot.services.credentials import catalog_with_definitions
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ class MemberProgress:
 class _Plan:
     """One credential ready for the progress maths."""
 
-    credential: Credential
+    member_id: int
     requirement_set: RequirementSet
     facts: CredentialFacts
     floor: date | None
@@ -103,44 +105,68 @@ def entry_floor(rs: RequirementSet, facts: CredentialFacts, today: date,
     return floor - relativedelta(months=lookback_months) if lookback_months else floor
 
 
-def _resolve(rows: Sequence[tuple[Credential, str | None]]) -> list[tuple[Credential, RequirementSet]]:
+_CredentialRow = tuple[Any, ...]
+"""The columns of :data:`_CREDENTIAL_COLUMNS`, in that order."""
+
+
+def _resolve(rows: Sequence[_CredentialRow]) -> list[tuple[_CredentialRow, RequirementSet]]:
     """Each credential with its requirement set (workspace sets first); unknown keys are logged and skipped."""
-    catalog = catalog_with_definitions(d for _, d in rows if d)
+    catalog = catalog_with_definitions(row[-1] for row in rows if row[-1])
     out = []
-    for credential, _ in rows:
-        rs = catalog.get(credential.requirement_key)
+    for row in rows:
+        rs = catalog.get(row[2])
         if rs is None:
-            log.warning("credential %s tracks unknown requirement set %r", credential.id, credential.requirement_key)
+            log.warning("credential %s tracks unknown requirement set %r", row[0], row[2])
             continue
-        out.append((credential, rs))
+        out.append((row, rs))
     return out
 
 
-def _plans(pairs: Sequence[tuple[Credential, RequirementSet]], milestones: dict[int, dict[str, date]],
+def _facts(row: _CredentialRow, milestones: dict[str, date] | None) -> CredentialFacts:
+    """What :func:`cebot.services.credentials.credential_facts` gives for the credential, from its columns."""
+    (_, _, key, deadline, issue_date, birth_month, birth_day, birth_year, first_cycle, cpr_expires_on,
+     licence_number, _) = row
+    return CredentialFacts(requirement_key=key, deadline=deadline, issue_date=issue_date, birth_month=birth_month,
+                           birth_day=birth_day, birth_year=birth_year, first_cycle=first_cycle,
+                           cpr_expires_on=cpr_expires_on, licence_number=licence_number,
+                           milestones=dict(milestones or {}))
+
+
+def _plans(pairs: Sequence[tuple[_CredentialRow, RequirementSet]], milestones: dict[int, dict[str, date]],
            today: date, lookback_months: int) -> list[_Plan]:
     plans = []
     floors: dict[tuple[Any, ...], date | None] = {}  # a team shares a few deadlines: work each floor out once
-    for credential, rs in pairs:
-        facts = credential_facts(credential, milestones.get(credential.member_id))
+    for row, rs in pairs:
+        member_id = row[1]
+        facts = _facts(row, milestones.get(member_id))
         key = (id(rs), facts.deadline, facts.issue_date, facts.birth_month, facts.birth_day, facts.birth_year,
                facts.first_cycle)
         if key not in floors:
             floors[key] = entry_floor(rs, facts, today, lookback_months)
-        plans.append(_Plan(credential, rs, facts, floors[key]))
+        plans.append(_Plan(member_id, rs, facts, floors[key]))
     return plans
 
 
-def _needs_milestones(pairs: Iterable[tuple[Credential, RequirementSet]]) -> bool:
+def _needs_milestones(pairs: Iterable[tuple[_CredentialRow, RequirementSet]]) -> bool:
     return any(rs.kind is SetKind.PATHWAY for _, rs in pairs)
 
 
 # ---------------------------------------------------------------- queries
 
 
-def _credential_rows(session: Session, *where: Any) -> list[tuple[Credential, str | None]]:
-    """Credentials with the workspace's own definition of their set, if any (one query)."""
+_CREDENTIAL_COLUMNS: tuple[Any, ...] = (
+    col(Credential.id), col(Credential.member_id), col(Credential.requirement_key), col(Credential.deadline),
+    col(Credential.issue_date), col(Credential.birth_month), col(Credential.birth_day), col(Credential.birth_year),
+    col(Credential.first_cycle), col(Credential.cpr_expires_on), col(Credential.licence_number),
+    col(WorkspaceRequirementSet.definition),
+)
+"""What :func:`_facts` reads, plus the id (for logs), the member and the workspace's own set definition."""
+
+
+def _credential_rows(session: Session, *where: Any) -> list[_CredentialRow]:
+    """Credentials (as column tuples) with the workspace's own definition of their set, if any (one query)."""
     stmt = (
-        select(Credential, WorkspaceRequirementSet.definition)
+        sa.select(*_CREDENTIAL_COLUMNS)
         .join(
             WorkspaceRequirementSet,
             sa.and_(
@@ -152,7 +178,7 @@ def _credential_rows(session: Session, *where: Any) -> list[tuple[Credential, st
         .where(*where)
         .order_by(col(Credential.member_id), col(Credential.requirement_key))
     )
-    return [(c, d) for c, d in session.exec(stmt)]
+    return [tuple(row) for row in session.execute(stmt)]
 
 
 _ENTRY_COLUMNS: tuple[Any, ...] = (
@@ -177,12 +203,12 @@ if tuple(f.name for f in fields(EntryFacts)) != _ENTRY_FIELDS:  # pragma: no cov
 
 
 def _entry_rows(session: Session, since: Any, *where: Any) -> dict[int, list[EntryFacts]]:
-    """Live entries matching ``since`` (see :func:`_since`), oldest first, as EntryFacts by member id (one query)."""
-    stmt = (
-        sa.select(*_ENTRY_COLUMNS)
-        .where(col(CEEntry.deleted_at).is_(None), since, *where)
-        .order_by(col(CEEntry.completed_on), col(CEEntry.id))
-    )
+    """Live entries matching ``since`` (see :func:`_since`), oldest first, as EntryFacts by member id (one query).
+
+    No ORDER BY: each member's few rows are sorted here (by date, then id), which costs less than sorting the
+    whole team's rows in the database.
+    """
+    stmt = sa.select(*_ENTRY_COLUMNS).where(col(CEEntry.deleted_at).is_(None), since, *where)
     subjects_cache: dict[str | None, tuple[str, ...]] = {None: ()}
     dates: dict[Any, date] = {}
     out: dict[int, list[EntryFacts]] = defaultdict(list)
@@ -201,6 +227,8 @@ def _entry_rows(session: Session, since: Any, *where: Any) -> dict[int, list[Ent
         facts.__dict__.update(id=eid, title=title, completed_on=day, hours=hours, delivery_format=fmt,
                               subjects=subjects, provider=None, approval_number=None, has_certificate=bool(has_cert))
         out[member_id].append(facts)
+    for rows in out.values():
+        rows.sort(key=_date_then_id)
     return out
 
 
@@ -224,6 +252,7 @@ def _progress_for(plans: Sequence[_Plan], entries: Sequence[EntryFacts], today: 
 
 
 _completed_on = attrgetter("completed_on")
+_date_then_id = attrgetter("completed_on", "id")
 
 
 MAX_FLOOR_GROUPS = 8
@@ -239,8 +268,8 @@ def _since(plans: Iterable[_Plan]) -> Any:
     by_member: dict[int, date] = {}
     for p in plans:
         if p.floor is not None:
-            current = by_member.get(p.credential.member_id)
-            by_member[p.credential.member_id] = p.floor if current is None else min(current, p.floor)
+            current = by_member.get(p.member_id)
+            by_member[p.member_id] = p.floor if current is None else min(current, p.floor)
     if not by_member:
         return None
     groups: dict[date, list[int]] = defaultdict(list)
@@ -302,7 +331,7 @@ def team_progress(*, session: Session, workspace: Workspace, today: date,
     plans = _plans(pairs, milestones, today, lookback_months)
     by_member: dict[int, list[_Plan]] = defaultdict(list)
     for plan in plans:
-        by_member[plan.credential.member_id].append(plan)
+        by_member[plan.member_id].append(plan)
     entries: dict[int, list[EntryFacts]] = {}
     since = _since(plans)
     if since is not None:
