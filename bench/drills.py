@@ -195,10 +195,10 @@ def combined_plan(duration: float) -> tuple[list[tuple[float, str, load.Fault]],
 
 def run_drill(name: str, opts: Options) -> dict[str, Any]:
     duration = opts.duration or (load.SMALL.duration if opts.small else load.FULL.duration)
-    faults, setup = combined_plan(duration) if name == "combined" else drill_plan(name, opts.small, duration)
     if name == "slack-outage" and not opts.small:
-        duration = max(duration, 100.0)  # the minute-long outage plus time before and after it
+        duration = max(duration, 110.0)  # the minute-long outage plus time before and after it
         opts = Options(**{**opts.__dict__, "duration": duration})
+    faults, setup = combined_plan(duration) if name == "combined" else drill_plan(name, opts.small, duration)
     try:
         return load.run(opts, faults=faults, setup=setup, name=f"drill-{name}")
     finally:
