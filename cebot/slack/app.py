@@ -147,6 +147,9 @@ def create_app(
         }
     app = App(
         name="cebot",
+        # Bolt sets the level of the logger named after the app ("cebot", the parent of every cebot.* logger) on
+        # each request: from this base logger's (unset: inherit) rather than a copy of the root's at that moment.
+        logger=logging.getLogger("cebot.bolt"),
         client=client,
         # Socket Mode requests are not signed; HTTP ones always are and are always checked.
         signing_secret=settings.slack_signing_secret or "",
