@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from cebot.db import make_engine, session_scope
-from cebot.logging_setup import add_secrets, team_id_var
+from cebot.logging_setup import add_secrets, new_request_id, request_id_var, team_id_var
 from cebot.models import ProcessedEvent, utcnow
 from cebot.settings import Settings, SettingsError
 from cebot.slack.context import ENGINE_KEY, SETTINGS_KEY
@@ -67,9 +67,11 @@ def record_event(engine: Engine, *, event_id: str, team_id: str) -> bool:
 
 
 def _context_middleware(engine: Engine, settings: Settings) -> Callable[..., Any]:
-    def attach_engine(context: BoltContext, next: Callable[[], None]) -> None:
+    def attach_engine(context: BoltContext, req: BoltRequest, next: Callable[[], None]) -> None:
         context[ENGINE_KEY] = engine
         context[SETTINGS_KEY] = settings
+        if req.mode == "socket_mode":  # no WSGI layer to give it one
+            request_id_var.set(new_request_id())
         if context.team_id:
             team_id_var.set(context.team_id)
         next()
