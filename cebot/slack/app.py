@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -23,26 +24,33 @@ from cebot.slack.context import ENGINE_KEY, SETTINGS_KEY
 logger = logging.getLogger(__name__)
 
 WEB_API_TIMEOUT_SECONDS = 10
+LISTENER_WEB_API_TIMEOUT_SECONDS = 3
+"""Timeout of the Web API calls listeners make (Bolt copies the app's client per request): a hanging Slack must not
+hold a listener thread past the 3 s in which later requests need their ack."""
 LISTENER_THREADS = 16
 """Threads per process that run listeners after the ack (Bolt's default is 5, which queues acks under load)."""
 
 
 def make_web_client(
-    settings: Settings, *, token: str | None = None, timeout: int | None = None, rate_limit_retries: int | None = None
+    settings: Settings, *, token: str | None = None, timeout: int | None = None, rate_limit_retries: int | None = None,
+    connection_retries: int = 2,
 ) -> WebClient:
     """The Web API client: ``SLACK_API_URL``, a bot token, and retries on rate limits and dropped connections.
 
     ``token`` defaults to ``SLACK_BOT_TOKEN`` in single-workspace mode and to none in OAuth mode (Bolt sets each
     request's from the installation store). Bolt copies ``base_url`` and the retry handlers into the client it makes
     for each request (``App._init_context``), so every call a listener makes goes to the same place.
+    ``connection_retries=0`` drops the retry on a dropped connection or a timeout (listeners: never wait twice).
     """
     retries = 2 if rate_limit_retries is None else rate_limit_retries
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=retries)]
+    if connection_retries:
+        handlers.append(ConnectionErrorRetryHandler(max_retry_count=connection_retries))
     return WebClient(
         token=token or (None if settings.oauth_mode else settings.slack_bot_token),
         base_url=settings.slack_api_url,
         timeout=timeout or WEB_API_TIMEOUT_SECONDS,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=retries),
-                        ConnectionErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=handlers,
     )
 
 
@@ -137,7 +145,8 @@ def create_app(
         raise SettingsError("SLACK_SIGNING_SECRET is required to serve HTTP.")
     add_secrets(settings.secrets())
     engine = engine or make_engine(settings.database_url)
-    client = make_web_client(settings)
+    # Short and without connection retries: Bolt copies timeout and retry handlers into each request's client.
+    client = make_web_client(settings, timeout=LISTENER_WEB_API_TIMEOUT_SECONDS, connection_retries=0)
     mode: dict[str, Any] = {"token_verification_enabled": True}
     if settings.oauth_mode:
         from cebot.slack.installations import oauth_settings

@@ -7,12 +7,18 @@ the recent courses one more). A listener that has just computed the member's pro
 as its transaction leaves it (``/ce log`` shows it in its reply) hands it over with
 :func:`use_progress_for_home`, and only the recent courses are read. Publishing never fails the request: a Web API error
 is logged and the tab is brought up to date on the next open.
+
+The after-commit publish runs on a small pool of its own (:data:`HOME_PUBLISHER`), never on a listener thread, so a
+hanging Slack cannot fill Bolt's listener threads and delay other requests' acks. Per member, the latest view wins:
+a publish queued behind a running one for the same member is replaced by a newer one, and at most
+``HOME_PUBLISH_BACKLOG`` members wait at once (more are dropped, logged; their tab catches up on the next open).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -30,6 +36,9 @@ from cebot.slack.context import MemberScope, member_today
 from cebot.slack.render.home import RECENT_COUNT, RecentEntry, home_view
 
 logger = logging.getLogger(__name__)
+
+HOME_PUBLISH_THREADS = 4
+HOME_PUBLISH_BACKLOG = 256
 
 _SCHEDULED = "_cebot_home_refresh_scheduled"
 _PROGRESS = "_cebot_home_progress"
@@ -77,6 +86,52 @@ def publish_fresh(*, engine: Engine, client: WebClient, member_id: int) -> bool:
     return publish(client, user_id, view)
 
 
+class HomePublisher:
+    """Runs Home-tab publishes off the listener threads: bounded, and per member only the latest one waits."""
+
+    def __init__(self, *, threads: int = HOME_PUBLISH_THREADS, backlog: int = HOME_PUBLISH_BACKLOG) -> None:
+        from cebot.slack.app import ContextThreadPoolExecutor
+
+        self._executor = ContextThreadPoolExecutor(max_workers=threads, thread_name_prefix="cebot-home")
+        self._backlog = backlog
+        self._lock = threading.Condition()
+        self._active: set[tuple[str, str]] = set()
+        self._next: dict[tuple[str, str], Callable[[], object]] = {}
+
+    def submit(self, key: tuple[str, str], job: Callable[[], object]) -> bool:
+        """Run ``job`` for member ``key`` soon; False (logged) when too many members are waiting."""
+        with self._lock:
+            if key in self._active:
+                self._next[key] = job
+                return True
+            if len(self._active) >= self._backlog:
+                logger.warning("Home tab publish for %s dropped: %d publishes waiting", key[1], len(self._active))
+                return False
+            self._active.add(key)
+        self._executor.submit(self._run, key, job)
+        return True
+
+    def _run(self, key: tuple[str, str], job: Callable[[], object] | None) -> None:
+        while job is not None:
+            try:
+                job()
+            except Exception:
+                logger.exception("Home tab publish failed")
+            with self._lock:
+                job = self._next.pop(key, None)
+                if job is None:
+                    self._active.discard(key)
+                    self._lock.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every queued publish to finish; True if none is left."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._active, timeout=timeout)
+
+
+HOME_PUBLISHER = HomePublisher()
+
+
 def use_progress_for_home(scope: MemberScope, progress: Sequence[Progress]) -> None:
     """Let this scope's Home refresh use ``progress`` instead of computing it again after the commit.
 
@@ -95,6 +150,7 @@ def refresh_home_after_commit(scope: MemberScope) -> None:
     if getattr(scope, _SCHEDULED, False) or scope.member.id is None:
         return
     setattr(scope, _SCHEDULED, True)
+    key = (scope.team_id, scope.member.slack_user_id)
     progress: tuple[Progress, ...] | None = getattr(scope, _PROGRESS, None)
     if progress is not None:
         member = scope.member
@@ -102,7 +158,7 @@ def refresh_home_after_commit(scope: MemberScope) -> None:
         view = home_view(name=member.display_name, progress=progress, recent=recent, today=scope.today,
                          more_entries=more)
         client_now, user_id = scope.client, member.slack_user_id
-        scope.after_commit(lambda: publish(client_now, user_id, view))
+        scope.after_commit(lambda: HOME_PUBLISHER.submit(key, lambda: publish(client_now, user_id, view)))
         return
     bind = scope.session.get_bind()
     engine: Engine = bind if isinstance(bind, Engine) else bind.engine
@@ -111,8 +167,9 @@ def refresh_home_after_commit(scope: MemberScope) -> None:
     def refresh() -> None:
         publish_fresh(engine=engine, client=client, member_id=member_id)
 
-    scope.after_commit(refresh)
+    scope.after_commit(lambda: HOME_PUBLISHER.submit(key, refresh))
 
 
-__all__ = ["build_home_view", "publish", "publish_fresh", "publish_home", "recent_entries",
+__all__ = ["HOME_PUBLISHER", "HomePublisher", "build_home_view", "publish",
+           "publish_fresh", "publish_home", "recent_entries",
            "refresh_home_after_commit", "use_progress_for_home"]
