@@ -12,6 +12,9 @@ import pytest
 
 from cebot.db import PROJECT_ROOT
 
+# A bench run end to end (tens of seconds): run by .ci/run with `-m slow`, not by the default test command.
+pytestmark = pytest.mark.slow
+
 PG_URL = os.environ.get("CEBOT_TEST_DATABASE_URL", "")
 
 

@@ -439,7 +439,7 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(requirement_sets())
 def test_dump_parse_round_trip(rs: RequirementSet) -> None:
     """Any valid set, including odd characters in its text, survives dump -> parse unchanged."""

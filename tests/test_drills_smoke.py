@@ -20,6 +20,9 @@ from cebot.jobs import delivery
 from cebot.jobs.planning import Planned
 from cebot.services import workspaces
 
+# A bench run end to end (tens of seconds): run by .ci/run with `-m slow`, not by the default test command.
+pytestmark = pytest.mark.slow
+
 PG_URL = os.environ.get("CEBOT_TEST_DATABASE_URL", "")
 DRILLS = PROJECT_ROOT / "bench" / "drills.py"
 
