@@ -5,8 +5,8 @@ without "something went wrong", without an error logged, and with the database s
 entry without its change history, nothing pointing across members or workspaces. Arbitrary signed
 bodies must never get a 5xx.
 
-300 commands by default keep the run fast; ``CEBOT_FUZZ_EXAMPLES=5000`` runs thousands (the examples
-are derandomised unless ``CEBOT_FUZZ_RANDOM=1``, so a failure reproduces).
+100 commands by default keep the run fast; ``.ci/run`` runs 2,000 and ``CEBOT_FUZZ_EXAMPLES=5000`` runs
+more (the examples are derandomised unless ``CEBOT_FUZZ_RANDOM=1``, so a failure reproduces).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from cebot.domain.catalog import load_catalog
 from cebot.domain.subjects import SUBJECTS
 from cebot.slack.listeners.commands import router
 
-EXAMPLES = int(os.environ.get("CEBOT_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("CEBOT_FUZZ_EXAMPLES", "100"))
 RANDOM = os.environ.get("CEBOT_FUZZ_RANDOM") == "1"
 SORRY_WORDS = ("went wrong", "Traceback", "Internal Server Error")
 
