@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -32,6 +32,7 @@ from cebot.db import session_scope
 from cebot.jobs import delivery
 from cebot.jobs.planning import Planned, PlanStats, SnapshotCache, plan
 from cebot.jobs.sender import Sender, SlackSender
+from cebot.services.events import prune_processed_events
 from cebot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,20 +121,42 @@ def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
 # --------------------------------------------------------------------------- schedulers
 
 
+HOUSEKEEPING_EVERY = timedelta(hours=1)
+
+
 def _job(engine: Engine, sender: Sender) -> Callable[[], None]:
     cache = SnapshotCache()
+    last_housekeeping: list[datetime] = []
 
     def run() -> None:
         try:
             tick(engine, sender, cache=cache)
         except Exception:  # the scheduler keeps ticking; the next tick catches up from the data
             log.exception("clock tick failed")
+        now = datetime.now(UTC)
+        if last_housekeeping and now - last_housekeeping[0] < HOUSEKEEPING_EVERY:
+            return
+        last_housekeeping[:] = [now]
+        try:
+            housekeeping(engine, now=now)
+        except Exception:  # the next hour tries again; nothing depends on it
+            log.exception("clock housekeeping failed")
 
     return run
 
 
+def housekeeping(engine: Engine, *, now: datetime | None = None) -> int:
+    """Hourly clean-up: forget handled Slack event ids past any retry; the number of rows removed."""
+    with session_scope(engine) as session:
+        removed = prune_processed_events(session=session, now=now)
+    if removed:
+        log.info("housekeeping: forgot %d handled Slack event ids", removed)
+    return removed
+
+
 def _add_tick(scheduler: Any, engine: Engine, sender: Sender, minutes: int) -> None:
     from apscheduler.triggers.interval import IntervalTrigger
+
 
     scheduler.add_job(
         _job(engine, sender), IntervalTrigger(minutes=minutes, timezone=UTC), id=JOB_ID, name="cebot clock tick",

@@ -1,0 +1,50 @@
+"""The clock's hourly housekeeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from cebot.jobs.clock import _job, housekeeping
+from cebot.models import ProcessedEvent, utcnow
+
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+
+
+class _Recorder:
+    """A sender that records what it was asked to send (nothing is due in an empty database)."""
+
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+
+    def send(self, *args: object, **kwargs: object) -> None:
+        self.sent.append((args, kwargs))
+
+
+def _add_events(engine: Engine, now: datetime) -> None:
+    with Session(engine) as session:
+        session.add(ProcessedEvent(event_id="Ev-old", team_id="T1", created_at=now - timedelta(days=2)))
+        session.add(ProcessedEvent(event_id="Ev-new", team_id="T1", created_at=now - timedelta(hours=1)))
+        session.commit()
+
+
+def _event_ids(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return list(session.exec(select(ProcessedEvent.event_id)).all())
+
+
+def test_housekeeping_forgets_only_old_event_ids(engine: Engine) -> None:
+    """Event ids older than a day are removed; recent ones stay to stop Slack's retries."""
+    _add_events(engine, NOW)
+    assert housekeeping(engine, now=NOW) == 1
+    assert _event_ids(engine) == ["Ev-new"]
+
+
+def test_clock_job_runs_housekeeping_with_its_tick(engine: Engine) -> None:
+    """The scheduled clock job also prunes old event ids (at most once an hour)."""
+    _add_events(engine, utcnow())
+    run = _job(engine, _Recorder())  # type: ignore[arg-type]
+    run()
+    assert _event_ids(engine) == ["Ev-new"]
