@@ -9,10 +9,13 @@
   way it blocks a ``sync`` worker, without the monkey-patching of gevent/eventlet.
 * ``preload_app``: the app (and its ``auth.test`` token check) is built once in the
   master, so a wrong token or a missing setting stops the server at once; each
-  worker then drops the database connections it inherited (``post_fork``).
+  worker then drops the database connections it inherited and starts its listener work
+  processes (``post_fork``; see cebot/slack/work_processes.py), which finish their queue
+  before the worker exits (``worker_exit``).
 
 Environment: ``PORT`` (default 3000), ``WEB_CONCURRENCY`` workers (default 2),
-``GUNICORN_THREADS`` per worker (default 8), ``LOG_LEVEL`` (default info).
+``GUNICORN_THREADS`` per worker (default 8), ``LISTENER_PROCESSES`` per worker (default 1),
+``LOG_LEVEL`` (default info).
 """
 
 from __future__ import annotations
@@ -42,3 +45,10 @@ def post_fork(server: Any, worker: Any) -> None:
     from cebot.wsgi import after_fork
 
     after_fork()
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """A worker's listener work processes finish what is queued before it exits."""
+    from cebot.wsgi import before_exit
+
+    before_exit()

@@ -450,7 +450,7 @@ def run(args: argparse.Namespace, *, stdin: IO[str] | None = None, out: IO[str] 
             reconfigure(errors="replace")
     logging.getLogger().setLevel(logging.WARNING)
     options = options_from(args)
-    overrides: dict[str, object] = {}
+    overrides: dict[str, object] = {"listener_processes": 0}  # one process: listeners' work on threads
     if getattr(args, "database_url", None):
         overrides["database_url"] = args.database_url
     settings = load_settings(**overrides)

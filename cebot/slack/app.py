@@ -19,7 +19,7 @@ from cebot.db import make_engine, session_scope
 from cebot.logging_setup import add_secrets, new_request_id, request_id_var, team_id_var
 from cebot.models import ProcessedEvent, utcnow
 from cebot.settings import Settings, SettingsError
-from cebot.slack.context import ENGINE_KEY, SETTINGS_KEY
+from cebot.slack.context import APP_KEY, register_app_resources
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +75,10 @@ def record_event(engine: Engine, *, event_id: str, team_id: str) -> bool:
 
 
 def _context_middleware(engine: Engine, settings: Settings) -> Callable[..., Any]:
+    key = register_app_resources(engine, settings)
+
     def attach_engine(context: BoltContext, req: BoltRequest, next: Callable[[], None]) -> None:
-        context[ENGINE_KEY] = engine
-        context[SETTINGS_KEY] = settings
+        context[APP_KEY] = key
         if req.mode == "socket_mode":  # no WSGI layer to give it one
             request_id_var.set(new_request_id())
         if context.team_id:
@@ -92,6 +93,9 @@ def _dedupe_middleware(engine: Engine) -> Callable[..., Any]:
         """Slack re-sends an event it thinks failed (``X-Slack-Retry-Num``); act on each event id once."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         team_id = str(body.get("team_id") or "")
+        if req.lazy_only:  # a worker process running the work of an event the web process recorded
+            next()
+            return None
         if isinstance(event_id, str) and event_id and not record_event(engine, event_id=event_id, team_id=team_id):
             retry = (req.headers.get("x-slack-retry-num") or ["?"])[0]
             logger.info("skipping event %s already handled (retry %s)", event_id, retry)
@@ -108,16 +112,38 @@ NOT_INSTALLED_MESSAGE = (
 )
 
 
-def _mark_single_workspace_installed(app: App, engine: Engine) -> None:
-    """Single-workspace mode: the token just checked belongs to an installed workspace; clear an uninstall stamp."""
+def _single_team_check(app: App) -> Any:
+    """Bolt's authorization middleware of a single-workspace app (it keeps the ``auth.test`` answer), or None."""
     from slack_bolt.middleware.authorization import SingleTeamAuthorization
 
+    checks = [m for m in getattr(app, "_middleware_list", []) if isinstance(m, SingleTeamAuthorization)]
+    return checks[0] if checks else None
+
+
+def auth_test_data(app: App) -> dict[str, Any] | None:
+    """The ``auth.test`` answer a single-workspace app checked its token with at start (None in OAuth mode)."""
+    check = _single_team_check(app)
+    result = check.auth_test_result if check is not None else None
+    return dict(result.data) if result is not None and isinstance(result.data, dict) else None
+
+
+def _reuse_auth_test(app: App, data: dict[str, Any]) -> None:
+    """A worker app takes the web process's ``auth.test`` answer, so it needs no call of its own (Slack may be
+    down when it starts: the web process has acked, and the work must still run)."""
+    from slack_sdk.web import SlackResponse
+
+    check = _single_team_check(app)
+    if check is not None:
+        check.auth_test_result = SlackResponse(client=app.client, http_verb="POST", api_url="auth.test", req_args={},
+                                               data=data, headers={}, status_code=200)
+
+
+def _mark_single_workspace_installed(app: App, engine: Engine) -> None:
+    """Single-workspace mode: the token just checked belongs to an installed workspace; clear an uninstall stamp."""
     from cebot.services import tenancy
 
-    # Bolt keeps the auth.test answer of its start-up check on its authorization middleware.
-    checks = [m for m in getattr(app, "_middleware_list", []) if isinstance(m, SingleTeamAuthorization)]
-    result = checks[0].auth_test_result if checks else None
-    team_id = str(result.get("team_id") or "") if result else ""
+    data = auth_test_data(app)
+    team_id = str(data.get("team_id") or "") if data else ""
     if not team_id:
         return
     with session_scope(engine) as session:
@@ -127,7 +153,8 @@ def _mark_single_workspace_installed(app: App, engine: Engine) -> None:
 
 
 def create_app(
-    settings: Settings, *, engine: Engine | None = None, extra_listeners: Callable[[App], None] | None = None
+    settings: Settings, *, engine: Engine | None = None, extra_listeners: Callable[[App], None] | None = None,
+    worker: bool = False, auth_test: dict[str, Any] | None = None,
 ) -> App:
     """The cebot Bolt app for ``settings``; ``engine`` defaults to one over ``settings.database_url``.
 
@@ -139,6 +166,11 @@ def create_app(
     (a reinstall after an uninstall needs a new token, hence a restart). OAuth mode
     (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``) serves ``/slack/install`` and ``/slack/oauth_redirect``
     (see :mod:`cebot.slack.installations`) and finds each request's bot token in the installation store.
+
+    With ``LISTENER_PROCESSES`` above 0, lazy listeners run in worker processes
+    (:mod:`cebot.slack.work_processes`); ``worker=True`` builds the app such a process runs them with: it trusts
+    the web process that checked the request's signature and token (``auth_test``: its ``auth.test`` answer), and
+    runs lazy listeners itself.
     """
     settings.require_slack()
     if not settings.socket_mode and not settings.slack_signing_secret:  # pragma: no cover - require_slack covers it
@@ -147,7 +179,7 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     # Short and without connection retries: Bolt copies timeout and retry handlers into each request's client.
     client = make_web_client(settings, timeout=LISTENER_WEB_API_TIMEOUT_SECONDS, connection_retries=0)
-    mode: dict[str, Any] = {"token_verification_enabled": True}
+    mode: dict[str, Any] = {"token_verification_enabled": not worker}
     if settings.oauth_mode:
         from cebot.slack.installations import oauth_settings
 
@@ -164,14 +196,23 @@ def create_app(
         client=client,
         # Socket Mode requests are not signed; HTTP ones always are and are always checked.
         signing_secret=settings.slack_signing_secret or "",
-        request_verification_enabled=True,
+        request_verification_enabled=not worker,
         # Listeners ack first and finish after the HTTP response (gunicorn workers are long-lived).
         process_before_response=False,
         listener_executor=ContextThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="cebot-listener"),
         **mode,
     )
-    if not settings.oauth_mode:
+    if worker and auth_test:
+        _reuse_auth_test(app, auth_test)
+    if not settings.oauth_mode and not worker:
         _mark_single_workspace_installed(app, engine)
+    if settings.listener_processes > 0 and not worker:
+        from cebot.slack.work_processes import ProcessLazyListenerRunner
+
+        runner = app.listener_runner
+        runner.lazy_listener_runner = ProcessLazyListenerRunner(
+            settings=settings, processes=settings.listener_processes, fallback=runner.lazy_listener_runner,
+            auth_test=auth_test_data(app))
     app.use(_context_middleware(engine, settings))
     app.use(_dedupe_middleware(engine))
 

@@ -38,8 +38,17 @@ from cebot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ENGINE_KEY = "engine"
-SETTINGS_KEY = "settings"
+APP_KEY = "cebot_app"
+"""Context key naming the app's engine and settings in :data:`_APP_RESOURCES`: Bolt deep-copies a request's
+context for its lazy listeners, and an engine cannot be copied, but its name can."""
+_APP_RESOURCES: dict[str, tuple[Engine, Settings]] = {}
+
+
+def register_app_resources(engine: Engine, settings: Settings) -> str:
+    """Keep an app's engine and settings for its requests; returns the name its middleware puts in the context."""
+    key = f"app-{len(_APP_RESOURCES) + 1}-{id(engine):x}"
+    _APP_RESOURCES[key] = (engine, settings)
+    return key
 
 
 @dataclass(frozen=True)
@@ -156,13 +165,11 @@ def member_scope(
 
 def engine_of(context: BoltContext) -> Engine:
     """The app's engine, put into every request's context by ``create_app``."""
-    engine: Engine = context[ENGINE_KEY]
-    return engine
+    return _APP_RESOURCES[context[APP_KEY]][0]
 
 
 def settings_of(context: BoltContext) -> Settings:
-    settings: Settings = context[SETTINGS_KEY]
-    return settings
+    return _APP_RESOURCES[context[APP_KEY]][1]
 
 
 def scope_from(context: BoltContext, *, user_id: str | None = None) -> AbstractContextManager[MemberScope]:

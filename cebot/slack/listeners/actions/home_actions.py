@@ -21,6 +21,7 @@ from cebot.services import credentials
 from cebot.services.errors import ServiceError
 from cebot.slack.context import MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
+from cebot.slack.listeners import ack_then
 from cebot.slack.listeners.views.log_modal import open_log_modal
 from cebot.slack.render import home as render
 
@@ -123,7 +124,7 @@ def handle_track_submission(ack: Ack, view: dict[str, Any], context: BoltContext
 
 
 def register(app: App) -> None:
-    app.action(render.LOG_ACTION)(handle_log)
-    app.action(render.TRACK_ACTION)(handle_track)
-    app.action(render.REQUIREMENTS_ACTION)(handle_requirements)
+    ack_then(app.action(render.LOG_ACTION), handle_log)
+    ack_then(app.action(render.TRACK_ACTION), handle_track)
+    ack_then(app.action(render.REQUIREMENTS_ACTION), handle_requirements)
     app.view_submission(render.TRACK_CALLBACK)(handle_track_submission)

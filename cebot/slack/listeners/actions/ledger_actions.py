@@ -18,6 +18,7 @@ from cebot.services import ledger
 from cebot.services.errors import ServiceError
 from cebot.slack.context import MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
+from cebot.slack.listeners import ack_then
 from cebot.slack.listeners.commands.delete import delete_and_render
 from cebot.slack.listeners.commands.log import log_and_render
 from cebot.slack.listeners.commands.undo import undo_and_render
@@ -149,11 +150,11 @@ def handle_entry_menu(ack: Ack, body: dict[str, Any], context: BoltContext, resp
 
 
 def register(app: App) -> None:
-    app.action(render.UNDO)(handle_undo)
-    app.action(render.LOG_ANYWAY)(handle_log_anyway)
-    app.action(render.LOG_CANCEL)(handle_log_cancel)
-    app.action(render.DELETE_CONFIRM)(handle_delete)
-    app.action(render.DELETE_CANCEL)(handle_delete_cancel)
-    app.action(render.EDIT_OPEN)(handle_edit_open)
-    app.action(render.LOG_OPEN)(handle_log_open)
-    app.action(render.ENTRY_MENU)(handle_entry_menu)
+    ack_then(app.action(render.UNDO), handle_undo)
+    ack_then(app.action(render.LOG_ANYWAY), handle_log_anyway)
+    ack_then(app.action(render.LOG_CANCEL), handle_log_cancel)
+    ack_then(app.action(render.DELETE_CONFIRM), handle_delete)
+    ack_then(app.action(render.DELETE_CANCEL), handle_delete_cancel)
+    ack_then(app.action(render.EDIT_OPEN), handle_edit_open)
+    ack_then(app.action(render.LOG_OPEN), handle_log_open)
+    ack_then(app.action(render.ENTRY_MENU), handle_entry_menu)

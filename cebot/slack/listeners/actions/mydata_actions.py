@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from cebot.services import mydata
 from cebot.slack.context import scope_from
+from cebot.slack.listeners import ack_then
 from cebot.slack.render import exports as render
 
 logger = logging.getLogger(__name__)
@@ -39,5 +40,5 @@ def handle_cancel(ack: Ack, respond: Respond) -> None:
 
 
 def register(app: App) -> None:
-    app.action(render.MYDATA_DELETE_ACTION)(handle_delete)
-    app.action(render.MYDATA_CANCEL_ACTION)(handle_cancel)
+    ack_then(app.action(render.MYDATA_DELETE_ACTION), handle_delete)
+    ack_then(app.action(render.MYDATA_CANCEL_ACTION), handle_cancel)

@@ -26,6 +26,7 @@ from cebot.db import session_scope
 from cebot.domain.parsing import USAGE_LINES, ParseError, parse_command
 from cebot.services.errors import ServiceError
 from cebot.slack.context import CommandContext, engine_of, ensure_registered, member_today, settings_of
+from cebot.slack.listeners import ack_then
 from cebot.slack.mrkdwn import escape
 
 logger = logging.getLogger(__name__)
@@ -176,4 +177,4 @@ def handle_ce(
 
 
 def register(app: App) -> None:
-    app.command("/ce")(handle_ce)
+    ack_then(app.command("/ce"), handle_ce)

@@ -20,6 +20,7 @@ from cebot.services import certificates
 from cebot.services.progress import member_progress
 from cebot.slack.context import scope_from
 from cebot.slack.home import refresh_home_after_commit
+from cebot.slack.listeners import ack_then
 from cebot.slack.render import exports as render
 
 logger = logging.getLogger(__name__)
@@ -75,4 +76,4 @@ def _counted_without_certificate(scope: Any) -> int:
 
 
 def register(app: App) -> None:
-    app.event("file_shared")(handle_file_shared)
+    ack_then(app.event("file_shared"), handle_file_shared)
