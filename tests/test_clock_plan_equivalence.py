@@ -58,7 +58,7 @@ def reference_plan(session: Session, now: datetime) -> dict[Key, tuple[str, str,
                     continue
                 progress = compute_progress(rs, credential_facts(c), entries, today)
                 creds.append(planning.credential_snapshot(progress, rs, c.cpr_expires_on))
-            last = max((_aware(e.created_at) for e in live), default=_aware(m.created_at))
+            last = max([_aware(m.created_at), *(_aware(e.created_at) for e in live)])  # logged, or joined, last
             snapshot = r.MemberSnapshot(slack_user_id=m.slack_user_id, timezone=m.timezone,
                                         last_activity_on=r.local_now(last, r.zone(m.timezone)).date(),
                                         credentials=tuple(creds), reminders_enabled=True,
@@ -178,3 +178,31 @@ def test_reference_sees_each_kind(engine: Engine) -> None:
             kinds |= {k[2] for k in reference_plan(s, now)}
     assert kinds >= {"countdown", "overdue", "cpr", "nudge"}
 
+
+
+@pytest.mark.parametrize("seed_value", [4, 5])
+def test_a_budgeted_plan_catches_up_to_the_reference(engine: Engine, seed_value: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ticks limited to a few progress computations plan, over several calls, exactly what the reference does."""
+    monkeypatch.setattr(planning, "WORKSPACE_BATCH", 1)  # three batches, so the batch rotation is used
+    rng = random.Random(seed_value)
+    seed(engine, rng)
+    cache = SnapshotCache()
+    calls_needed = []
+    for now in instants(rng, 8):
+        with Session(engine) as s:
+            expected = reference_plan(s, now)
+            calls = 0
+            while calls < 200:
+                calls += 1
+                stats = planning.PlanStats()
+                got = {p.key: (p.state, p.reason, str(p.render()["text"])) for p in plan(
+                    s, now, summaries=False, cache=cache, stats=stats, budget=planning.WorkBudget(units=3))}
+                assert stats.members_progressed <= 3
+                assert set(got) <= set(expected), now  # never anything the reference would not send
+                if not stats.deferred:
+                    break
+            assert got == expected, now
+        calls_needed.append(calls)
+        change_things(engine, rng, now, expected)
+    assert max(calls_needed) > 1  # the budget did defer work

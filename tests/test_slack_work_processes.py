@@ -37,7 +37,8 @@ def test_a_lazy_call_carries_the_request_as_slack_sent_it() -> None:
     assert call.headers[LAZY_NAME_HEADER] == ["handle_ce"]
     assert (call.function_name, call.mode, call.request_id) == ("handle_ce", "http", "req-42")
     rebuilt = BoltRequest(body=call.body, headers=call.headers, mode=call.mode)
-    assert rebuilt.lazy_only and rebuilt.lazy_function_name == "handle_ce"
+    assert rebuilt.lazy_only
+    assert rebuilt.lazy_function_name == "handle_ce"
 
 
 @pytest.fixture
@@ -75,7 +76,8 @@ def test_commands_and_home_run_in_the_worker_process(served: SlackHarness, proce
     """Track, log, progress and App Home work end to end when a worker process does the work."""
     assert ask(served, "track FL deadline:2027-08-31").response_type == "ephemeral"
     logged = ask(served, "log 3h Ethics in Touch #ethics").text
-    assert "Ethics in Touch" in logged and "3 h" in logged
+    assert "Ethics in Touch" in logged
+    assert "3 h" in logged
     assert "Florida" in ask(served, "progress").text
     assert served.home_opened("U1").status == 200
     home = served.fake.wait_for("views.publish", where=lambda c: c["user_id"] == "U1", timeout=START_TIMEOUT)

@@ -122,7 +122,7 @@ class MemberSnapshot:
     slack_user_id: str
     timezone: str
     last_activity_on: date
-    """The last local day they logged anything (or joined, if never)."""
+    """The last local day they logged anything or joined, whichever is later."""
     credentials: tuple[CredentialSnapshot, ...] = ()
     reminders_enabled: bool = True
     snoozed_until: date | None = None

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 
 from cebot.db import session_scope
 from cebot.jobs import delivery
-from cebot.jobs.planning import Planned, PlanStats, SnapshotCache, plan
+from cebot.jobs.planning import TICK_BUDGET_SECONDS, Planned, PlanStats, SnapshotCache, WorkBudget, plan
 from cebot.jobs.sender import Sender, SlackSender
 from cebot.services.events import prune_processed_events
 from cebot.settings import Settings
@@ -56,7 +56,8 @@ class TickReport:
 
     def __str__(self) -> str:
         return (f"tick {self.now.isoformat()}: planned {self.planned}, claimed {self.claimed}, sent {self.sent}, "
-                f"retrying {self.retrying}, failed {self.failed}, swept {self.swept}")
+                f"retrying {self.retrying}, failed {self.failed}, swept {self.swept}"
+                + (f", left for the next tick {self.stats.deferred}" if self.stats.deferred else ""))
 
 
 def _error_text(exc: Exception) -> tuple[str, bool]:
@@ -67,17 +68,20 @@ def _error_text(exc: Exception) -> tuple[str, bool]:
 
 
 def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
-         clock: Callable[[], datetime] | None = None, cache: SnapshotCache | None = None) -> TickReport:
+         clock: Callable[[], datetime] | None = None, cache: SnapshotCache | None = None,
+         budget: WorkBudget | None = None) -> TickReport:
     """Plan, claim, send and mark everything due at ``now`` (default: the current time).
 
     ``cache`` keeps member snapshots between ticks of one process (progress is recomputed only for members whose
-    ledger or credentials changed); the scheduler passes one, a one-off tick need not.
+    ledger or credentials changed); the scheduler passes one, a one-off tick need not. ``budget`` bounds the
+    work (the scheduler gives each tick :data:`~cebot.jobs.planning.TICK_BUDGET_SECONDS`; a one-off tick plans
+    everything); what it leaves is planned on the next tick.
     """
     current = clock or (lambda: datetime.now(UTC))
     now = (now or current()).astimezone(UTC)
     report = TickReport(now=now)
     with session_scope(engine) as session:
-        planned = plan(session, now, stats=report.stats, cache=cache)
+        planned = plan(session, now, stats=report.stats, cache=cache, budget=budget)
         payloads: dict[tuple[int, str, str, str], dict[str, Any]] = {}
         for p in planned:
             try:
@@ -113,7 +117,7 @@ def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
             log.warning("sent %s %s to %s but its claim had expired and was taken over", p.kind, p.period,
                         p.recipient)
     report.swept = delivery.sweep(engine, current())
-    if report.planned or report.swept:
+    if report.planned or report.swept or report.stats.deferred:
         log.info("%s", report)
     return report
 
@@ -130,7 +134,7 @@ def _job(engine: Engine, sender: Sender) -> Callable[[], None]:
 
     def run() -> None:
         try:
-            tick(engine, sender, cache=cache)
+            tick(engine, sender, cache=cache, budget=WorkBudget(seconds=TICK_BUDGET_SECONDS))
         except Exception:  # the scheduler keeps ticking; the next tick catches up from the data
             log.exception("clock tick failed")
         now = datetime.now(UTC)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,48 @@ class PlanStats:
     summaries_due: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """(key, state) of messages due but delivered already or in flight, for the dry run."""
+    deferred_summaries: int = 0
+    deferred_members: int = 0
+    deferred_batches: int = 0
+    """Work left for the next tick when the :class:`WorkBudget` ran out."""
+
+    @property
+    def deferred(self) -> int:
+        return self.deferred_summaries + self.deferred_members + self.deferred_batches
+
+
+@dataclass
+class WorkBudget:
+    """How much costly work (progress, summaries) one tick may start; the rest is planned on the next tick.
+
+    The clock gives each tick :data:`TICK_BUDGET_SECONDS`, so a tick stays short however many members are due at
+    once (a fresh install, or a Monday 09:00 when every clinic's summary is due); what is left waits five minutes,
+    well inside the two-hour reminder window and the summary's catch-up day. ``units`` counts work instead of
+    timing it (tests). At least one piece of work is always done, so a tick never plans nothing.
+    """
+
+    seconds: float | None = None
+    units: int | None = None
+    used: int = 0
+    pieces: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def allows(self) -> bool:
+        """Whether more work may start (always, before the first piece)."""
+        if self.pieces == 0:
+            return True
+        if self.units is not None and self.used >= self.units:
+            return False
+        return self.seconds is None or time.perf_counter() - self.started < self.seconds
+
+    def spend(self, units: int = 1) -> None:
+        """Count a piece of work (a summary, a member's progress: one unit; a batch's reading: none)."""
+        self.pieces += 1
+        self.used += units
+
+
+TICK_BUDGET_SECONDS = 1.5
+"""The clock's work budget per tick (:class:`WorkBudget`): under the 2 s target with room for the last piece."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +174,12 @@ def _delivery_state(status: str, next_attempt_at: datetime | None, now: datetime
 
 def plan(session: Session, now: datetime, *, team_ids: Sequence[str] | None = None,
          reminders: bool = True, summaries: bool = True, stats: PlanStats | None = None,
-         cache: SnapshotCache | None = None) -> list[Planned]:
-    """Every message due at ``now`` that is not delivered yet (optionally only for some teams)."""
+         cache: SnapshotCache | None = None, budget: WorkBudget | None = None) -> list[Planned]:
+    """Every message due at ``now`` that is not delivered yet (optionally only for some teams).
+
+    With a ``budget``, only as much as it allows: summaries first (they are due at a set time), then the
+    workspace batches from where the previous tick stopped (``cache.next_batch``), so every batch gets its turn.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
@@ -143,10 +190,11 @@ def plan(session: Session, now: datetime, *, team_ids: Sequence[str] | None = No
     workspaces = [_WorkspaceRow(i, t, tz or "UTC", _json_dict(s)) for i, t, tz, s in session.execute(stmt)]
     stats.workspaces = len(workspaces)
     out: list[Planned] = []
+    budget = budget or WorkBudget()
     if summaries:
-        out += _plan_summaries(session, workspaces, now, stats)
+        out += _plan_summaries(session, workspaces, now, stats, budget)
     if reminders and workspaces:
-        out += _plan_reminders(session, workspaces, now, stats, cache)
+        out += _plan_reminders(session, workspaces, now, stats, cache, budget)
     return out
 
 
@@ -162,7 +210,7 @@ def _in_window_timezones(session: Session, workspace_ids: list[int] | None, now:
 
 
 def _plan_reminders(session: Session, workspaces: list[_WorkspaceRow], now: datetime,
-                    stats: PlanStats, cache: SnapshotCache | None) -> list[Planned]:
+                    stats: PlanStats, cache: SnapshotCache | None, budget: WorkBudget) -> list[Planned]:
     by_id = {w.id: w for w in workspaces}
     scoped = [w.id for w in workspaces] if len(workspaces) <= WORKSPACE_BATCH else None
     zones = _in_window_timezones(session, scoped, now)
@@ -171,10 +219,24 @@ def _plan_reminders(session: Session, workspaces: list[_WorkspaceRow], now: date
     out: list[Planned] = []
     windows: dict[tuple[Any, ...], cycles.CycleWindow | None] = {}
     ids = sorted(by_id)
-    for start in range(0, len(ids), WORKSPACE_BATCH):
-        batch = ids[start:start + WORKSPACE_BATCH]
+    batches = [ids[start:start + WORKSPACE_BATCH] for start in range(0, len(ids), WORKSPACE_BATCH)]
+    first = cache.next_batch % len(batches) if cache is not None else 0
+    order = [*range(first, len(batches)), *range(first)]
+    for position, index in enumerate(order):
+        if not budget.allows():
+            stats.deferred_batches += len(order) - position
+            if cache is not None:
+                cache.next_batch = index
+            return out
         stats.batches += 1
-        out += _plan_batch(session, batch, by_id, zones, now, stats, windows, cache)
+        budget.spend(0)
+        out += _plan_batch(session, batches[index], by_id, zones, now, stats, windows, cache, budget)
+        if stats.deferred_members and cache is not None:
+            cache.next_batch = index  # this batch has members left: start there next time
+            stats.deferred_batches += len(order) - position - 1
+            return out
+    if cache is not None:
+        cache.next_batch = 0
     return out
 
 
@@ -221,6 +283,8 @@ class SnapshotCache:
 
     entries: dict[int, tuple[tuple[Any, ...], MemberSnapshot]] = field(default_factory=dict)
     max_size: int = 500_000
+    next_batch: int = 0
+    """The workspace batch the next budgeted tick starts with (where the last one ran out)."""
 
     def get(self, m: _MemberRow) -> MemberSnapshot | None:
         found = self.entries.get(m.id)
@@ -263,7 +327,7 @@ def _may_have_something_due(zones: list[str], now: datetime) -> Any:
 
 def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _WorkspaceRow], zones: list[str],
                 now: datetime, stats: PlanStats, windows: dict[tuple[Any, ...], cycles.CycleWindow | None],
-                cache: SnapshotCache | None) -> list[Planned]:
+                cache: SnapshotCache | None, budget: WorkBudget) -> list[Planned]:
     where = [*_member_filter(batch, zones), _may_have_something_due(zones, now)]
     members: dict[int, _MemberRow] = {}
     today_by_zone: dict[str, date] = {}
@@ -342,13 +406,19 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
             to_compute.append(m)
     if to_compute:
         entries = _entries_for(session, batch, {m.id for m in to_compute})
-        for m in to_compute:
+        for position, m in enumerate(to_compute):
+            if not budget.allows():
+                stats.deferred_members += len(to_compute) - position
+                break
+            budget.spend()
             snapshots[m.id] = snap = _snapshot(m, entries.get(m.id, []), stats)
             stats.members_progressed += 1
             if cache is not None:
                 cache.put(m, snap)
     out: list[Planned] = []
     for m in candidates:
+        if m.id not in snapshots:
+            continue  # deferred to the next tick
         ws = workspaces[m.workspace_id]
         for due in r.reminders_due(snapshots[m.id], now):
             key = (m.workspace_id, m.slack_user_id, due.kind, due.period)
@@ -424,7 +494,8 @@ def _could_be_due(m: _MemberRow, memo: dict[tuple[Any, ...], cycles.CycleWindow 
 
 
 def _last_activity_day(m: _MemberRow) -> date:
-    moment = m.last_activity or m.created_at
+    """The later of joining and the last course logged (what the SQL pre-filter's quiet test uses too)."""
+    moment = max(m.last_activity, m.created_at) if m.last_activity is not None else m.created_at
     return r.local_now(moment, r.zone(m.timezone)).date()
 
 
@@ -479,7 +550,7 @@ def _snapshot(m: _MemberRow, entries: list[EntryFacts], stats: PlanStats) -> Mem
 
 
 def _plan_summaries(session: Session, workspaces: list[_WorkspaceRow], now: datetime,
-                    stats: PlanStats) -> list[Planned]:
+                    stats: PlanStats, budget: WorkBudget) -> list[Planned]:
     due: dict[int, tuple[_WorkspaceRow, SummaryDue]] = {}
     for w in workspaces:
         found = r.summary_due(r.SummarySchedule.from_settings(w.settings), w.timezone, now)
@@ -501,6 +572,10 @@ def _plan_summaries(session: Session, workspaces: list[_WorkspaceRow], now: date
             stats.already_delivered += 1
             stats.skipped.append((f"{wid}:{s.channel}:{r.SUMMARY}:{s.period}", state))
             continue
+        if not budget.allows():
+            stats.deferred_summaries += 1
+            continue
+        budget.spend()
         stats.summaries_due += 1
         render, extras = _summary_parts(session, wid, s)
         out.append(Planned(wid, w.team_id, s.channel, r.SUMMARY, s.period, s.reason, render, state, extras))
