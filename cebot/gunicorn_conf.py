@@ -2,9 +2,10 @@
 
 ``cebot serve`` uses the same values. Why these:
 
-* ``gthread`` workers: Slack wants every request acknowledged within 3 seconds. Bolt
-  acks from a listener thread and finishes the work after the response, so a
-  request holds a server thread only for the ack (a few ms); threads let one
+* ``gthread`` workers: Slack wants every request acknowledged within 3 seconds. The
+  app acks on the request's thread and the work runs after the response in the
+  worker's listener work processes, so a request holds a server thread only for
+  the ack (a few ms); threads let one
   worker ack many requests at once and a slow client cannot block a worker the
   way it blocks a ``sync`` worker, without the monkey-patching of gevent/eventlet.
 * ``preload_app``: the app (and its ``auth.test`` token check) is built once in the

@@ -197,8 +197,10 @@ def create_app(
         # Socket Mode requests are not signed; HTTP ones always are and are always checked.
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not worker,
-        # Listeners ack first and finish after the HTTP response (gunicorn workers are long-lived).
-        process_before_response=False,
+        # A listener's ack function runs on the request's thread and the HTTP response goes out when it returns
+        # (no polling for the ack); the work of /ce, buttons and events is lazy (after the response, in a worker
+        # process under gunicorn: cebot.slack.work_processes). Modal submissions answer with their own work.
+        process_before_response=True,
         listener_executor=ContextThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="cebot-listener"),
         **mode,
     )

@@ -2,7 +2,9 @@
 
 Heavy listeners (the ``/ce`` command, App Home, buttons) are registered the way Bolt's FaaS adapters register
 them: a tiny ack function and the work as a *lazy* listener (``app.command("/ce")(ack=ack_now, lazy=[...])``,
-see :func:`cebot.slack.listeners.ack_then`). Bolt hands each lazy call to the app's lazy listener runner.
+see :func:`cebot.slack.listeners.ack_then`). The app runs with ``process_before_response=True``, so the ack
+function runs on the request's thread and the response goes out as soon as it returns (Bolt's default polls for
+the ack every 10 ms), and Bolt hands each lazy call to the app's lazy listener runner.
 
 Bolt's default runner uses threads in the same process. There the work holds the process's GIL and its share
 of the CPUs, and a new request's ack waits behind it: with 16 users at once on a 2-CPU host, cebot's p99 ack

@@ -39,6 +39,7 @@ from cebot.models import CEEntry
 from cebot.services import certificates, ledger
 from cebot.services.errors import NotFound, ServiceError
 from cebot.services.progress import member_progress
+from cebot.slack.background import in_background
 from cebot.slack.context import MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.render import ledger as render
@@ -230,7 +231,7 @@ def handle_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> N
                                           block_id=CERTIFICATE_BLOCK, entry_id=meta.entry_id)
             user_id = scope.user_id
             scope.after_commit(ack_once)  # close the modal as soon as the entry is saved
-            scope.after_commit(lambda: _post(client, user_id, message))
+            scope.after_commit(lambda: in_background(lambda: _post(client, user_id, message)))
             refresh_home_after_commit(scope)
     except NotFound as exc:
         ack_once(response_action="errors", errors={render.TITLE: exc.message[:ERROR_MAX]})

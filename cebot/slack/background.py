@@ -1,0 +1,32 @@
+"""Small follow-ups a listener starts after its answer (a confirmation message), off the request's thread.
+
+Listeners whose answer must come from their own work (a modal's ``response_action``) run before Bolt sends the
+HTTP response (the app uses ``process_before_response=True``; see :mod:`cebot.slack.work_processes`). Anything
+they do that Slack's answer does not need, such as a Web API call that may take seconds when Slack is slow,
+goes here so the response is not held up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from cebot.slack.app import ContextThreadPoolExecutor
+
+logger = logging.getLogger(__name__)
+
+BACKGROUND_THREADS = 4
+_executor = ContextThreadPoolExecutor(max_workers=BACKGROUND_THREADS, thread_name_prefix="cebot-after")
+
+
+def _run(job: Callable[[], object]) -> None:
+    try:
+        job()
+    except Exception:
+        logger.exception("a follow-up after a Slack answer failed")
+
+
+def in_background(job: Callable[[], object]) -> None:
+    """Run ``job`` soon on a background thread (errors are logged)."""
+    _executor.submit(_run, job)
+
