@@ -17,7 +17,8 @@ from cebot.db import make_engine
 from cebot.jobs import delivery
 from cebot.jobs.clock import tick
 from cebot.jobs.planning import SnapshotCache
-from cebot.models import CEEntry
+from cebot.models import CEEntry, Member
+from cebot.services import ledger
 from cebot.settings import Settings
 from cebot.testing.fake_slack import FakeSlack
 from tests.clock_helpers import deliveries, seed_member, seed_workspace, sender_for, utc
@@ -117,10 +118,12 @@ def test_snapshot_cache_sees_ledger_changes(engine: Engine, settings: Settings, 
     sender = sender_for(settings, fake.url)
     tick(engine, sender, now=STAGE_30, cache=cache)
     assert posts(fake) == []
-    with Session(engine) as s:
+    with Session(engine) as s:  # through the service, as /ce delete does: it voids the stored quiet date
         entry = s.exec(select(CEEntry).where(CEEntry.member_id == mid, CEEntry.hours_q == 48)).one()
-        entry.deleted_at = STAGE_30
-        s.add(entry)
+        member = s.get(Member, mid)
+        assert member is not None
+        assert member.reminder_quiet_until is not None  # the first tick stored one: nothing due for now
+        ledger.delete_entry(session=s, member=member, entry_id=entry.id or 0)
         s.commit()
     tick(engine, sender, now=STAGE_30 + timedelta(minutes=5), cache=cache)
     assert [c["channel"] for c in posts(fake)] == ["U1"]

@@ -22,6 +22,7 @@ from cebot.jobs import planning
 from cebot.jobs.planning import SnapshotCache, plan
 from cebot.models import CEEntry, Credential, Delivery, Member, Workspace, WorkspaceRequirementSet
 from cebot.services.credentials import catalog_with_definitions, credential_facts
+from cebot.services.reminder_plan import void_reminder_plan
 
 ZONES = ("America/New_York", "America/Los_Angeles", "America/Chicago", "Europe/London", "Pacific/Honolulu")
 KEYS = ("FL", "TX", "PA", "NCBTMB", "NY", "NJ", "CA", "AMMA")
@@ -71,9 +72,21 @@ def reference_plan(session: Session, now: datetime) -> dict[Key, tuple[str, str,
     return out
 
 
-def optimised_plan(session: Session, now: datetime, cache: SnapshotCache | None) -> dict[Key, tuple[str, str, str]]:
-    return {p.key: (p.state, p.reason, str(p.render()["text"]))
-            for p in plan(session, now, summaries=False, cache=cache)}
+def optimised_plan(session: Session, now: datetime, cache: SnapshotCache | None,
+                   store_quiet: bool = False) -> dict[Key, tuple[str, str, str]]:
+    """The clock's plan; with ``store_quiet``, the quiet dates it works out are stored, as the clock does."""
+    stats = planning.PlanStats()
+    out = {p.key: (p.state, p.reason, str(p.render()["text"]))
+           for p in plan(session, now, summaries=False, cache=cache, stats=stats)}
+    if store_quiet:
+        QUIET_SEEN["stored"] += planning.store_quiet_dates(session, stats)
+        session.commit()
+    QUIET_SEEN["skipped"] += stats.skipped_quiet
+    return out
+
+
+QUIET_SEEN = {"stored": 0, "skipped": 0}
+"""Counts over a test, so it can check the stored quiet dates were used at all."""
 
 
 def seed(engine: Engine, rng: random.Random) -> None:
@@ -125,16 +138,23 @@ def change_things(engine: Engine, rng: random.Random, now: datetime,
                 s.add(Delivery(workspace_id=wid, recipient=recipient, kind=kind, period=period, status=status,
                                attempts=1, claimed_at=now, next_attempt_at=nxt, created_at=now))
         members = list(s.exec(select(Member)))
+        changed: set[int] = set()  # as the services do, each change voids the member's stored quiet date
         for m in rng.sample(members, k=4):
             add_entry(s, rng, m.workspace_id, m.id or 0, now.date())
+            changed.add(m.id or 0)
         for e in rng.sample(list(s.exec(select(CEEntry).where(CEEntry.deleted_at.is_(None)))),  # type: ignore[union-attr]
                             k=3):
             e.deleted_at = now
             e.updated_at = now
             s.add(e)
+            changed.add(e.member_id)
         for c in rng.sample(list(s.exec(select(Credential))), k=2):
             c.deadline = now.date() + timedelta(days=rng.randint(-20, 120))
             s.add(c)
+            changed.add(c.member_id)
+        s.flush()
+        for member_id in changed:
+            void_reminder_plan(session=s, member_id=member_id)
         s.commit()
 
 
@@ -156,16 +176,23 @@ def test_optimised_plan_equals_the_reference(engine: Engine, seed_value: int) ->
     """On random data, times, deliveries and ledger changes, plan() sends what the unfiltered reference sends."""
     rng = random.Random(seed_value)
     seed(engine, rng)
+    QUIET_SEEN.update(stored=0, skipped=0)
     cache = SnapshotCache()
     total = 0
     for now in instants(rng, 10):
         with Session(engine) as s:
+            later = now.date() + timedelta(days=1)  # after every zone's today: such members are skipped in SQL
+            QUIET_SEEN["skipped"] += len(s.exec(select(Member.id).where(Member.reminder_quiet_until > later)).all())
             expected = reference_plan(s, now)
             assert optimised_plan(s, now, cache) == expected, now
             assert optimised_plan(s, now, None) == expected, now
+            assert optimised_plan(s, now, cache, store_quiet=True) == expected, now
+            assert optimised_plan(s, now, None) == expected, now  # with the stored quiet dates in force
         total += len(expected)
         change_things(engine, rng, now, expected)
     assert total > 0  # the data and times do make reminders due
+    assert QUIET_SEEN["stored"] > 0
+    assert QUIET_SEEN["skipped"] > 0  # later ticks did skip members by their stored date
 
 
 def test_reference_sees_each_kind(engine: Engine) -> None:

@@ -30,7 +30,15 @@ from sqlalchemy.engine import Engine
 
 from cebot.db import session_scope
 from cebot.jobs import delivery
-from cebot.jobs.planning import TICK_BUDGET_SECONDS, Planned, PlanStats, SnapshotCache, WorkBudget, plan
+from cebot.jobs.planning import (
+    TICK_BUDGET_SECONDS,
+    Planned,
+    PlanStats,
+    SnapshotCache,
+    WorkBudget,
+    plan,
+    store_quiet_dates,
+)
 from cebot.jobs.sender import Sender, SlackSender
 from cebot.services.events import prune_processed_events
 from cebot.settings import Settings
@@ -82,6 +90,7 @@ def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
     report = TickReport(now=now)
     with session_scope(engine) as session:
         planned = plan(session, now, stats=report.stats, cache=cache, budget=budget)
+        store_quiet_dates(session, report.stats)
         payloads: dict[tuple[int, str, str, str], dict[str, Any]] = {}
         for p in planned:
             try:
@@ -128,7 +137,21 @@ def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 
+def forget_quiet_dates(engine: Engine) -> None:
+    """A clock starting: forget every stored "nothing due before" date (a deploy may have changed the rules)."""
+    from cebot.services.reminder_plan import clear_all
+
+    try:
+        with session_scope(engine) as session:
+            cleared = clear_all(session=session)
+    except Exception:  # the dates stay; each is at most a few weeks ahead, and data changes still void them
+        log.exception("could not clear the stored quiet dates")
+        return
+    log.info("cleared %d stored quiet dates", cleared)
+
+
 def _job(engine: Engine, sender: Sender) -> Callable[[], None]:
+    forget_quiet_dates(engine)
     cache = SnapshotCache()
     last_housekeeping: list[datetime] = []
 

@@ -24,7 +24,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from cebot.domain.progress import Progress, compute_progress
 from cebot.domain.reminders import CredentialSnapshot, DueReminder, MemberSnapshot, MissingSubject, SummaryDue
 from cebot.domain.requirements import RequirementSet, SetKind
 from cebot.domain.summary import SummaryCredential, SummaryMember, WeeklySummary, build_summary
+from cebot.jobs import quiet
 from cebot.models import Credential, Workspace
 from cebot.services.credentials import catalog_with_definitions, credential_facts
 from cebot.services.progress import team_progress
@@ -94,6 +95,11 @@ class PlanStats:
     summaries_due: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """(key, state) of messages due but delivered already or in flight, for the dry run."""
+    quiet: dict[int, tuple[date, int]] = field(default_factory=dict)
+    """Member id -> (first day a reminder could be due, the plan version it was worked out from), for the clock to
+    store (:func:`store_quiet_dates`); only dates later than the member's today that differ from the stored one."""
+    skipped_quiet: int = 0
+    """Members the SQL filter skipped because nothing can be due for them before a later day."""
     deferred_summaries: int = 0
     deferred_members: int = 0
     deferred_batches: int = 0
@@ -266,6 +272,8 @@ class _MemberRow:
     snoozed_until: date | None
     created_at: datetime
     today: date
+    quiet_until: date | None = None
+    plan_version: int = 0
     credentials: list[_Cred] = field(default_factory=list)
     last_activity: datetime | None = None
     ledger: tuple[Any, ...] = ()
@@ -328,11 +336,15 @@ def _may_have_something_due(zones: list[str], now: datetime) -> Any:
 def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _WorkspaceRow], zones: list[str],
                 now: datetime, stats: PlanStats, windows: dict[tuple[Any, ...], cycles.CycleWindow | None],
                 cache: SnapshotCache | None, budget: WorkBudget) -> list[Planned]:
-    where = [*_member_filter(batch, zones), _may_have_something_due(zones, now)]
+    latest_today = max(r.local_now(now, r.zone(z)).date() for z in zones)
+    quiet_col = M.c.reminder_quiet_until
+    where = [*_member_filter(batch, zones), _may_have_something_due(zones, now),
+             sa.or_(quiet_col.is_(None), quiet_col <= latest_today)]
     members: dict[int, _MemberRow] = {}
     today_by_zone: dict[str, date] = {}
-    for mid, wid, uid, tz, snoozed, created in session.execute(
-        sa.select(M.c.id, M.c.workspace_id, M.c.slack_user_id, M.c.timezone, M.c.snoozed_until, M.c.created_at)
+    for mid, wid, uid, tz, snoozed, created, quiet_until, version in session.execute(
+        sa.select(M.c.id, M.c.workspace_id, M.c.slack_user_id, M.c.timezone, M.c.snoozed_until, M.c.created_at,
+                  quiet_col, M.c.reminder_plan_version)
         .where(*where)
     ):
         today = today_by_zone.get(tz)
@@ -340,7 +352,10 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
             today = today_by_zone[tz] = r.local_now(now, r.zone(tz)).date()
         if snoozed is not None and today < snoozed:
             continue
-        members[mid] = _MemberRow(mid, wid, uid, tz, snoozed, _aware(created) or now, today)
+        if quiet_until is not None and today < quiet_until:
+            stats.skipped_quiet += 1
+            continue
+        members[mid] = _MemberRow(mid, wid, uid, tz, snoozed, _aware(created) or now, today, quiet_until, version)
     stats.members_in_window += len(members)
     if not members:
         return []
@@ -394,6 +409,11 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
 
     # Without progress: which members could have something due that is not delivered yet?
     candidates = [m for m in members.values() if _could_be_due(m, windows, delivered)]
+    done = _done_only(delivered)
+    ruled_in = {m.id for m in candidates}
+    for m in members.values():
+        if m.id not in ruled_in and budget.allows():  # what the budget leaves waits for a later tick
+            _note_quiet(stats, m, _quiet_without_progress(m, windows, done))
     if not candidates:
         return []
     snapshots: dict[int, MemberSnapshot] = {}
@@ -420,7 +440,10 @@ def _plan_batch(session: Session, batch: list[int], workspaces: dict[int, _Works
         if m.id not in snapshots:
             continue  # deferred to the next tick
         ws = workspaces[m.workspace_id]
-        for due in r.reminders_due(snapshots[m.id], now):
+        due_now = r.reminders_due(snapshots[m.id], now)
+        if all((m.workspace_id, m.slack_user_id, d.kind, d.period) in done for d in due_now):
+            _note_quiet(stats, m, quiet.quiet_from_snapshot(snapshots[m.id], m.today, _sent_check(m, done)))
+        for due in due_now:
             key = (m.workspace_id, m.slack_user_id, due.kind, due.period)
             state = delivered.get(key, "new")
             if state not in ("new", "retry"):
@@ -491,6 +514,58 @@ def _could_be_due(m: _MemberRow, memo: dict[tuple[Any, ...], cycles.CycleWindow 
     if quiet >= r.NUDGE_AFTER_DAYS and any(0 <= (d - today).days <= r.NUDGE_HORIZON_DAYS for _, d in deadlines):
         return open_(r.NUDGE, f"{last.isoformat()}:{quiet // r.NUDGE_AFTER_DAYS}")
     return False
+
+
+def _done_only(delivered: dict[tuple[int, str, str, str], str]) -> set[tuple[int, str, str, str]]:
+    """The delivery keys that will not be sent again (sent, or failed for good)."""
+    return {key for key, state in delivered.items() if state in ("sent", "failed")}
+
+
+def _sent_check(m: _MemberRow, done: set[tuple[int, str, str, str]]) -> Callable[[str, str], bool]:
+    def sent(kind: str, period: str) -> bool:
+        return (m.workspace_id, m.slack_user_id, kind, period) in done
+
+    return sent
+
+
+def _note_quiet(stats: PlanStats, m: _MemberRow, day: date | None) -> None:
+    if day is not None and day > m.today and day != m.quiet_until:
+        stats.quiet[m.id] = (day, m.plan_version)
+
+
+def _quiet_without_progress(m: _MemberRow, memo: dict[tuple[Any, ...], cycles.CycleWindow | None],
+                            done: set[tuple[int, str, str, str]]) -> date | None:
+    """For a member the cheap test ruled out today: the first day it could rule them in (no progress needed)."""
+    deadlines = [d for d in (_current_deadline(c, m.today, memo) for c in m.credentials) if d is not None]
+    deadlines += [c.facts.deadline for c in m.credentials if c.facts.deadline is not None]
+    limit = m.today + timedelta(days=quiet.MAX_QUIET_DAYS)
+    if deadlines:
+        limit = min(limit, min(deadlines))
+    if limit <= m.today:
+        return None
+    as_done = {key: "sent" for key in done}
+    if _could_be_due(m, memo, as_done):
+        return None  # something not sent yet is open today (a claim in flight, say): no quiet date to vouch for
+
+    def could_be_due(day: date) -> bool:
+        return _could_be_due(replace(m, today=day), memo, as_done)
+
+    days = quiet.candidate_days(today=m.today, limit=limit, deadlines=deadlines,
+                                cpr_expiries=[c.facts.cpr_expires_on for c in m.credentials
+                                              if c.facts.cpr_expires_on is not None],
+                                last_activity_on=_last_activity_day(m))
+    return quiet.first_possible_day(days, could_be_due, limit)
+
+
+def store_quiet_dates(session: Session, stats: PlanStats) -> int:
+    """Write the dates a plan worked out (only where the member's data has not changed since it was read)."""
+    if not stats.quiet:
+        return 0
+    stmt = (sa.update(M).where(M.c.id == sa.bindparam("mid"), M.c.reminder_plan_version == sa.bindparam("version"))
+            .values(reminder_quiet_until=sa.bindparam("quiet")))
+    rows = [{"mid": mid, "version": version, "quiet": day} for mid, (day, version) in stats.quiet.items()]
+    session.connection().execute(stmt, rows)
+    return len(rows)
 
 
 def _last_activity_day(m: _MemberRow) -> date:
