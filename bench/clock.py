@@ -109,7 +109,9 @@ class QueryCounter:
 
 
 def timed_plan(engine: Engine, counter: QueryCounter, now: datetime,
-               cache: planning.SnapshotCache | None = None) -> tuple[float, int, list[Any], Any]:
+               cache: planning.SnapshotCache | None = None, store_quiet: bool = False
+               ) -> tuple[float, int, list[Any], Any]:
+    """One whole plan (no budget), timed; ``store_quiet`` also stores the quiet dates, as the clock does."""
     stats = planning.PlanStats()
     counter.count = 0
     start, cpu = time.perf_counter(), time.process_time()
@@ -117,8 +119,16 @@ def timed_plan(engine: Engine, counter: QueryCounter, now: datetime,
         planned = planning.plan(session, now, stats=stats, cache=cache)
         for p in planned:  # rendering is part of working out what to send
             p.render()
+        if store_quiet:
+            planning.store_quiet_dates(session, stats)
+            session.commit()
     stats.cpu_seconds = time.process_time() - cpu  # type: ignore[attr-defined]
     return time.perf_counter() - start, counter.count, planned, stats
+
+
+def clear_quiet(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(TABLES["member"].update().values(reminder_quiet_until=None))
 
 
 def budgeted_ticks(engine: Engine, counter: QueryCounter, start: datetime, cache: planning.SnapshotCache,
@@ -136,9 +146,11 @@ def budgeted_ticks(engine: Engine, counter: QueryCounter, start: datetime, cache
                                     budget=planning.WorkBudget(seconds=seconds))
             for p in planned:
                 p.render()
+            planning.store_quiet_dates(session, stats)
+            session.commit()
         ticks.append({"at": now, "wall": time.perf_counter() - t0, "cpu": time.process_time() - cpu,
                       "queries": counter.count, "planned": len(planned), "deferred": stats.deferred,
-                      "progressed": stats.members_progressed})
+                      "progressed": stats.members_progressed, "past_filter": stats.members_in_window})
         mark_delivered(engine, planned, now)
         if not stats.deferred:
             break
@@ -204,10 +216,11 @@ def run(label: str, url: str, workspaces: int, per_workspace: int, entries: int)
     with engine.begin() as conn:
         conn.execute(TABLES["delivery"].delete())
     lines.append(budget_line("fresh install", budgeted_ticks(engine, counter, TICK, planning.SnapshotCache()), TICK))
-    # Steady state: the clock ran yesterday morning and delivered what was due then.
+    # Steady state: the clock ran yesterday morning, delivered what was due then and stored quiet dates.
     with engine.begin() as conn:
         conn.execute(TABLES["delivery"].delete())
-    secs, queries, monday, stats = timed_plan(engine, counter, DAY_BEFORE)
+    clear_quiet(engine)
+    secs, queries, monday, stats = timed_plan(engine, counter, DAY_BEFORE, store_quiet=True)
     mark_delivered(engine, monday, DAY_BEFORE)
     cache = planning.SnapshotCache()
     secs, queries, planned, stats = timed_plan(engine, counter, TICK, cache)
