@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from slack_bolt import App, BoltRequest
@@ -115,3 +119,52 @@ def test_a_dead_worker_is_replaced(served: SlackHarness, process_app: App) -> No
     reply = ask(served, "requirements FL")
     assert "Florida" in reply.text
     assert pid not in runner_of(process_app).worker_pids()
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from cebot.settings import load_settings
+from cebot.slack.app import create_app
+from cebot.testing.fake_slack import FakeSlack
+
+if __name__ == "__main__":
+    fake = FakeSlack(team_id="T1").start()
+    settings = load_settings(database_url=sys.argv[1], slack_api_url=fake.url, slack_bot_token="xoxb-orphan",
+                             slack_signing_secret="s", slack_app_token=None, listener_processes=1, run_clock=False)
+    runner = create_app(settings).listener_runner.lazy_listener_runner
+    runner.prestart()
+    for _ in range(1200):
+        if runner.worker_pids():
+            break
+        time.sleep(0.05)
+    print(runner.worker_pids()[0], flush=True)
+    time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_a_worker_exits_when_its_web_process_is_killed(tmp_path: Path, settings: Settings) -> None:
+    """A web process killed outright (gunicorn's timeout) leaves no listener work process behind."""
+    script = tmp_path / "web.py"
+    script.write_text(ORPHAN_SCRIPT)
+    web = subprocess.Popen([sys.executable, str(script), settings.database_url], stdout=subprocess.PIPE,
+                           cwd=Path(__file__).resolve().parent.parent)
+    try:
+        assert web.stdout is not None
+        pid = int(web.stdout.readline())
+        assert _running(pid)
+    finally:
+        web.kill()
+        web.wait()
+    for _ in range(600):  # up to 30 s for the worker to notice (it looks every second)
+        if not _running(pid):
+            break
+        time.sleep(0.05)
+    assert not _running(pid)

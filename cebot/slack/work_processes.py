@@ -36,6 +36,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,6 +56,8 @@ WORKER_NICENESS = 10
 process, so an ack waits for a CPU hardly at all; the work still gets every CPU cycle the acks leave)."""
 WORKER_THREADS = 8
 """Threads per worker process that run calls (most of a call's time is waiting on Slack or the database)."""
+PARENT_CHECK_SECONDS = 1.0
+"""How often a worker checks that its web process is still there."""
 LAZY_ONLY_HEADER = "x-slack-bolt-lazy-only"
 LAZY_NAME_HEADER = "x-slack-bolt-lazy-function-name"
 
@@ -185,6 +188,19 @@ def init_worker(settings: Settings, auth_test: dict[str, Any] | None = None) -> 
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets())
     _worker["app"] = create_app(settings, worker=True, auth_test=auth_test)
     _worker["threads"] = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="cebot-work")
+    parent = multiprocessing.parent_process()  # the web process that spawned this one, even if it is gone already
+    threading.Thread(target=_exit_with_parent, args=(parent.pid if parent else os.getppid(),),
+                     name="cebot-parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int, every: float = PARENT_CHECK_SECONDS) -> None:
+    """Exit once the web process that started this worker is gone (killed, say, by gunicorn's timeout), after the
+    calls already taken: the pool's queue never reports it, since this process holds an end of its pipe too."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    logger.warning("the web process %s is gone; this listener work process finishes its calls and exits", parent)
+    _worker["threads"].shutdown(wait=True)
+    os._exit(0)
 
 
 def _warm_up() -> int:
