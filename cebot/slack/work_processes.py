@@ -25,7 +25,8 @@ Details:
   up the next.
 * Worker processes trust the web process that verified the request (they skip the signature check, so
   a call queued for more than Slack's five minutes is still done) and reuse its ``auth.test`` answer.
-* A web worker that exits waits for its queued calls to finish (``shutdown``).
+* A web worker that exits waits for its queued calls to finish (``shutdown``); a worker process whose web process
+  was killed outright (gunicorn's timeout) notices within a second, finishes the calls it took and exits.
 * ``LISTENER_PROCESSES=0`` keeps Bolt's threads (tests, ``cebot shell``).
 """
 
