@@ -33,17 +33,15 @@ import json
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
@@ -61,8 +59,10 @@ sys.path.insert(0, str(ROOT))
 from cebot.db import make_engine, session_scope, upgrade  # noqa: E402
 from cebot.domain.parsing import parse_log, parse_track  # noqa: E402
 from cebot.services import credentials, ledger, workspaces  # noqa: E402
-from cebot.settings import load_settings  # noqa: E402
 from cebot.testing.fake_slack import FakeSlack, flatten_text  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _procs import database, free_port, stop_process  # noqa: E402  (the load and drill benches' helpers)
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1/test"
 SECRET = "bench-signing-secret"
@@ -207,36 +207,6 @@ class RemoteFake:
 # ---------------------------------------------------------------- databases and processes
 
 
-@contextmanager
-def database(url: str | None) -> Iterator[str]:
-    """A fresh database URL: a temp SQLite file, the SQLite file given, or a new PostgreSQL database."""
-    if not url:
-        with tempfile.TemporaryDirectory(prefix="cebot-ack-") as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        return
-    normalised = load_settings(database_url=url).database_url
-    if normalised.startswith("sqlite"):
-        yield normalised
-        return
-    base = make_url(normalised)
-    name = f"cebot_ack_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     name: str
@@ -253,20 +223,6 @@ class Server:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
-
-
-def stop_process(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process group we started (gunicorn and its workers), SIGKILL it if it lingers."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-    except ProcessLookupError:
-        pass
 
 
 def stop(server: Server) -> None:
