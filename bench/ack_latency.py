@@ -62,7 +62,7 @@ from cebot.services import credentials, ledger, workspaces  # noqa: E402
 from cebot.testing.fake_slack import FakeSlack, flatten_text  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _procs import database, free_port, stop_process  # noqa: E402  (the load and drill benches' helpers)
+from _procs import database, free_port, git_state, load_average, stop_process  # noqa: E402  (the load and drill benches' helpers)
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1/test"
 SECRET = "bench-signing-secret"
@@ -495,18 +495,6 @@ def server_env(database_url: str, fake: RemoteFake) -> dict[str, str]:
     return env
 
 
-def git_state() -> str:
-    """The commit measured, with ``+dirty`` when the working tree has changes (shared trees often do)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "cebot"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return (head or "unknown") + ("+dirty" if dirty else "")
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     size = SMALL if args.small else FULL
     requests = args.requests or size.requests
@@ -518,7 +506,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": CONCURRENCY, "requests_per_phase": requests, "members": size.members,
         "entries_per_member": size.entries_per_member, "wait_for_reply": not args.no_wait,
         "git": git_state(),
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "load_average_before": load_average(),
         "server": "gunicorn --config python:cebot.gunicorn_conf (gthread), WEB_CONCURRENCY=2",
     }
     with ExitStack() as stack:
@@ -567,7 +555,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if server.proc.poll() is not None:
                 raise RuntimeError(f"{server.name} died during the run:\n{server.log_tail()}")
         info["timed_out"] = time.monotonic() > deadline
-        info["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        info["load_average_after"] = load_average()
         info["phases"] = [asdict(p) | {"throughput_per_s": round(p.throughput, 1)} for p in phases]
         info["verdict"] = verdict(phases)
     return info
