@@ -28,7 +28,8 @@ LISTENER_WEB_API_TIMEOUT_SECONDS = 3
 """Timeout of the Web API calls listeners make (Bolt copies the app's client per request): a hanging Slack must not
 hold a listener thread past the 3 s in which later requests need their ack."""
 LISTENER_THREADS = 16
-"""Threads per process that run listeners after the ack (Bolt's default is 5, which queues acks under load)."""
+"""Threads per process for lazy listeners when they run in this process (``LISTENER_PROCESSES=0``: tests, the
+shell, Socket Mode without work processes) and for Bolt's own background work; acks never wait for them."""
 
 
 def make_web_client(
