@@ -40,6 +40,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from cebot.settings import Settings, SettingsError, load_settings
+from cebot.slack.home import HOME_PUBLISHER
 from cebot.slack.textrender import Button, buttons, render_message, render_view, user_names
 from cebot.testing.fake_slack import Call, FakeSlack, ResponsePost
 
@@ -192,6 +193,7 @@ class Shell:
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         self.executor.wait_idle()
+        HOME_PUBLISHER.wait_idle(timeout=LISTENER_TIMEOUT)  # so a Home update shows with the command that made it
         return response
 
     def _trigger(self) -> str:

@@ -156,3 +156,12 @@ def test_python_m_cebot_shell_from_a_fresh_database(tmp_path: Path) -> None:
     assert "3 of 24 h" in done.stdout
     assert db.exists()
     assert "Traceback" not in done.stderr
+
+
+def test_a_home_update_shows_with_the_command_that_made_it(database_url: str) -> None:
+    """The Home refresh after a log is reported with that log, not with the next (bad) command."""
+    output = run_shell(database_url, "/ce log 3h Ethics in Touch #ethics\n/ce log three hours\n")
+    logged, bad = output.split("cebot> /ce log three hours", 1)
+    assert "Home tab was updated" in logged
+    assert "couldn't read" in bad
+    assert "Home tab was updated" not in bad
