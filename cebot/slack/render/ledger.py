@@ -64,6 +64,8 @@ VALUE_MAX = 2000
 TRACK_HINT = f"You're not tracking a licence yet: {code('/ce track FL deadline:2027-08-31')} (your state's code) " \
              "shows how your courses count."
 LOG_HINT = code("/ce log 3h Ethics in Touch #ethics")
+CONFIRM_TITLE_CHARS = 150
+"""Characters (escaped) of a course title in a confirm dialog, whose whole text Slack caps at 300."""
 
 
 # -- small pieces --------------------------------------------------------------------------------
@@ -219,8 +221,9 @@ def delete_prompt(entry: CEEntry) -> dict[str, Any]:
     """The confirm step of ``/ce delete``: the entry, a Delete button with a confirm dialog, and Keep it."""
     head = f"Delete this entry?\n{entry_line(entry)}"
     dialog = b.confirm_dialog("Delete this entry?",
-                              f"{entry_summary(entry)} on {format_date(entry.completed_on)} will be removed "
-                              "from your log. You can undo it right after.",
+                              f"{format_hours(entry.hours_q)} h {bold(entry.title, CONFIRM_TITLE_CHARS)} on "
+                              f"{format_date(entry.completed_on)} will be removed from your log. "
+                              "You can undo it right after.",
                               confirm="Delete", deny="Keep it", danger=True)
     blocks = [b.section(head),
               b.actions(b.button("Delete", DELETE_CONFIRM, value=str(entry.id), style="danger", confirm=dialog),
