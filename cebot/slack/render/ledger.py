@@ -265,8 +265,40 @@ def undone_message(action: str, entry: CEEntry, after: Sequence[Progress],
     return b.message(head, blocks)
 
 
-def list_message(entries: Sequence[CEEntry], total: int) -> dict[str, Any]:
-    """The most recent entries (newest first), each with an Edit/Delete menu when the list is short."""
+def _list_command(size: int, page: int) -> str:
+    from cebot.domain.parsing import LIST_DEFAULT
+
+    return code(f"/ce list {'' if size == LIST_DEFAULT else f'{size} '}page:{page}")
+
+
+def list_pages(total: int, size: int) -> int:
+    return max((total + size - 1) // max(size, 1), 1)
+
+
+def _list_nav(total: int, shown: int, *, page: int, size: int) -> str:
+    """``Older: /ce list page:3 · newer: /ce list page:1 · page 2 of 50`` (empty for a one-page log)."""
+    pages = list_pages(total, size)
+    if pages <= 1:
+        return ""
+    parts = []
+    if (page - 1) * size + shown < total:
+        parts.append(f"Older: {_list_command(size, page + 1)}")
+    if page > 1:
+        parts.append(f"newer: {_list_command(size, min(page - 1, pages))}")
+    parts.append(f"page {page} of {pages}")
+    text = " · ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def list_message(entries: Sequence[CEEntry], total: int, *, page: int = 1, size: int | None = None) -> dict[str, Any]:
+    """Page ``page`` of the log (``size`` entries a page, newest first), each entry with an Edit/Delete menu
+    when the page is short; the context line says how to page on (``/ce list page:N``)."""
+    size = size or max(len(entries), 1)
+    if not entries and total:
+        pages = list_pages(total, size)
+        text = (f"Your log has {_plural(total, 'entry') if total == 1 else f'{total} entries'}, so there is no "
+                f"page {page}. The oldest are on {_list_command(size, pages)}.")
+        return b.message(text, [b.section(text)])
     if not entries:
         text = "Your CE log is empty."
         return b.message(text, [
@@ -274,10 +306,16 @@ def list_message(entries: Sequence[CEEntry], total: int) -> dict[str, Any]:
             b.actions(b.button("Log a course", LOG_OPEN, style="primary"), block_id="ledger_empty")])
     shown = len(entries)
     hours = sum(e.hours_q for e in entries)
-    head = (f"Your {_plural(shown, 'latest entry') if shown == 1 else f'{shown} latest entries'} "
-            f"({format_hours(hours)} h) of {total} in your log:" if total > shown
-            else f"Your CE log: {_plural(total, 'entry') if total == 1 else f'{total} entries'}, "
-                 f"{format_hours(hours)} h:")
+    first = (page - 1) * size + 1
+    if page > 1:
+        head = (f"Entries {first}–{first + shown - 1} of {total} in your log (newest first), "
+                f"{format_hours(hours)} h:")
+    elif total > shown:
+        head = (f"Your {_plural(shown, 'latest entry') if shown == 1 else f'{shown} latest entries'} "
+                f"({format_hours(hours)} h) of {total} in your log:")
+    else:
+        head = (f"Your CE log: {_plural(total, 'entry') if total == 1 else f'{total} entries'}, "
+                f"{format_hours(hours)} h:")
     blocks: list[b.Block] = [b.section(head)]
     if shown <= LIST_INTERACTIVE_MAX:
         for e in entries:
@@ -294,9 +332,9 @@ def list_message(entries: Sequence[CEEntry], total: int) -> dict[str, Any]:
             chunk.append(line)
         if chunk:
             blocks.append(b.section("\n".join(chunk)))
-    more = f"{code(f'/ce list {min(total, 50)}')} shows more. " if total > shown else ""
+    nav = _list_nav(total, shown, page=page, size=size)
     n = entries[0].id
-    blocks.append(b.context(f"{more}Change one: {code(f'/ce edit {n} hours:2')} · remove one: "
+    blocks.append(b.context(f"{nav + '. ' if nav else ''}Change one: {code(f'/ce edit {n} hours:2')} · remove one: "
                             f"{code(f'/ce delete {n}')} · {code('/ce undo')} reverses your last change."))
     return b.message(head, blocks)
 
