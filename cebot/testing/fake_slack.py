@@ -521,7 +521,7 @@ class FakeSlack:
         except ValueError:
             payload = {"_raw": body.decode("utf-8", "replace")}
         post = ResponsePost(id=path.rsplit("/", 1)[-1], url=self.base_url + path, payload=payload, headers=headers)
-        if failure is None and not payload.get("delete_original"):
+        if failure is None and isinstance(payload, dict) and not payload.get("delete_original"):
             refused = self.check("response_url", payload)
             if refused:
                 failure = 200, slack_error(refused), {}
