@@ -13,13 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from exports_helpers import wait_upload
+from ledger_helpers import click, element, elements
 from slackharness import SlackHarness
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cebot.jobs.planning import weekly_summary
+from cebot.slack.render import ledger as render
 from cebot.slack.render.summary import render_summary
-from cebot.slack.render.team import TEAM_PAGE_SIZE
+from cebot.slack.render.team import TEAM_PAGE, TEAM_PAGE_SIZE
 from cebot.testing.scale import HEAVY_CREDENTIALS, HEAVY_ENTRIES, TEAM_MEMBERS, Seeded, seed_scale
 from cebot.testing.slack_limits import MESSAGE_BLOCKS_MAX, VIEW_BLOCKS_MAX, validate_message
 
@@ -67,6 +69,21 @@ def test_list_pages_through_500_entries(slack: SlackHarness, big: Seeded) -> Non
     assert "`/ce list page:50`" in past.text
 
 
+def test_list_buttons_page_older_and_newer(slack: SlackHarness, big: Seeded) -> None:
+    """*Older* under a page replaces it with the next one; *Newer* brings the first back; no *Newer* on page 1."""
+    first = slack.ask("list 20")
+    [older] = [e for e in elements(first.blocks) if e.get("action_id") == render.LIST_PAGE]
+    assert older["value"] == "20:2"
+    _, second = click(slack, render.LIST_PAGE, older["value"])
+    assert second.payload["replace_original"] is True
+    assert "Entries 21–40 of 500" in second.text
+    newer = [e for e in elements(second.blocks) if e.get("text", {}).get("text") == "← Newer"]
+    _, again = click(slack, render.LIST_PAGE, newer[0]["value"])
+    assert entry_ids(again.text) == entry_ids(first.text)
+    result = slack.action(render.LIST_PAGE, value="20:x")
+    assert "out of date" in slack.reply(result).text
+
+
 def test_progress_and_home_of_six_credentials_and_500_entries(slack: SlackHarness, big: Seeded) -> None:
     """``/ce progress`` names all six credentials within 50 blocks; the Home tab stays under 100 blocks."""
     reply = slack.ask("progress")
@@ -90,6 +107,9 @@ def test_team_of_1000_pages_at_risk_first_and_offers_the_csv(slack: SlackHarness
     people = [line for line in reply.text.splitlines() if line.startswith("<@U")]
     assert len(people) == TEAM_PAGE_SIZE
     assert all(":red_circle:" in line.split(" · ")[1] for line in people)  # the overdue come first
+    _, second = click(slack, TEAM_PAGE, element(reply, TEAM_PAGE)["value"], user="UADMIN")
+    assert f"Page 2 of {pages}" in second.text
+    assert "Only clinic managers" in slack.reply(slack.action(TEAM_PAGE, value="2", user="U2")).text
     last = slack.ask(f"team page:{pages}", user="UADMIN")
     assert len(last.blocks) <= MESSAGE_BLOCKS_MAX
     assert f"back: `/ce team page:{pages - 1}`" in last.text

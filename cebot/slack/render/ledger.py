@@ -41,6 +41,9 @@ DELETE_CANCEL = "ledger_delete_cancel"
 ENTRY_MENU = "ledger_entry_menu"
 """Overflow menu of an entry in ``/ce list``: option values ``edit:<id>`` / ``delete:<id>``."""
 
+LIST_PAGE = "ledger_list_page"
+"""Buttons *Newer* / *Older* under a page of ``/ce list``: value ``<entries a page>:<page>``."""
+
 MODAL_CALLBACK = "ledger_log_modal"
 """``callback_id`` of the logging modal (log and edit)."""
 
@@ -292,7 +295,7 @@ def _list_nav(total: int, shown: int, *, page: int, size: int) -> str:
 
 def list_message(entries: Sequence[CEEntry], total: int, *, page: int = 1, size: int | None = None) -> dict[str, Any]:
     """Page ``page`` of the log (``size`` entries a page, newest first), each entry with an Edit/Delete menu
-    when the page is short; the context line says how to page on (``/ce list page:N``)."""
+    when the page is short; *Newer*/*Older* buttons and the context line (``/ce list page:N``) page on."""
     size = size or max(len(entries), 1)
     if not entries and total:
         pages = list_pages(total, size)
@@ -333,6 +336,13 @@ def list_message(entries: Sequence[CEEntry], total: int, *, page: int = 1, size:
         if chunk:
             blocks.append(b.section("\n".join(chunk)))
     nav = _list_nav(total, shown, page=page, size=size)
+    buttons = []
+    if page > 1:
+        buttons.append(b.button("← Newer", LIST_PAGE, value=f"{size}:{page - 1}"))
+    if (page - 1) * size + shown < total:
+        buttons.append(b.button("Older →", LIST_PAGE, value=f"{size}:{page + 1}"))
+    if buttons:
+        blocks.append(b.actions(*buttons, block_id=f"ledger_list_pages_{page}"))
     n = entries[0].id
     blocks.append(b.context(f"{nav + '. ' if nav else ''}Change one: {code(f'/ce edit {n} hours:2')} · remove one: "
                             f"{code(f'/ce delete {n}')} · {code('/ce undo')} reverses your last change."))

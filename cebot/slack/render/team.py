@@ -14,6 +14,8 @@ from cebot.slack import blocks as bk
 from cebot.slack.mrkdwn import code, escape, user_mention
 from cebot.slack.render.progress import STATUS_BADGES, pack_lines
 
+TEAM_PAGE = "team_page"
+"""Buttons *Back* / *Next* under a page of ``/ce team``: value the page to show."""
 TEAM_PAGE_SIZE = 50
 """People a page of ``/ce team`` lists (overdue and at-risk first); the CSV has everyone."""
 MENTIONS_SHOWN = 40
@@ -102,8 +104,14 @@ def team_blocks(team: Sequence[MemberProgress], *, today: date | None = None, pa
         names = ", ".join(who(mp.member) for mp in idle[:MENTIONS_SHOWN])
         more = len(idle) - MENTIONS_SHOWN
         lines.append(f"Not tracking anything yet: {names}" + (f" and {more} more" if more > 0 else ""))
-    room = bk.MAX_BLOCKS_MESSAGE - len(blocks) - 1
-    return [*blocks, *pack_lines(lines, max_blocks=room), footer]
+    buttons = []
+    if page > 1:
+        buttons.append(bk.button("← Back", TEAM_PAGE, value=str(page - 1)))
+    if page < pages:
+        buttons.append(bk.button("Next →", TEAM_PAGE, value=str(page + 1)))
+    tail = [bk.actions(*buttons, block_id=f"team_pages_{page}"), footer] if buttons else [footer]
+    room = bk.MAX_BLOCKS_MESSAGE - len(blocks) - len(tail)
+    return [*blocks, *pack_lines(lines, max_blocks=room), *tail]
 
 
 def refusal_text(managers: Sequence[Member]) -> str:
