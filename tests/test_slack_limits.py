@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slackharness import SlackHarness
 
 from cebot.slack import blocks as b
 from cebot.slack.mrkdwn import bold, clip
+from cebot.slack.render import ledger as render_ledger
 from cebot.testing import slack_limits as lim
 from cebot.testing.fake_slack import FakeSlack
 
@@ -193,3 +195,13 @@ def test_clip_cuts_escaped_text_between_characters() -> None:
     assert len(bold("<b>" * 50, 30)) <= 32
     assert b.truncate_mrkdwn("x" * 10 + "&amp;" * 10, 13) == "x" * 10 + "…"
     assert b.truncate_mrkdwn("see <https://a.test/long|label> now", 20) == "see…"
+
+
+def test_an_ack_body_over_a_limit_fails_the_test(slack: SlackHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slash command's reply in its HTTP answer is checked too: 51 blocks are recorded as refused."""
+    monkeypatch.setattr(render_ledger, "list_message",
+                        lambda *a, **k: {"text": "t", "blocks": [{"type": "divider"}] * 51})
+    slack.ask("list")
+    [rejected] = slack.fake.take_violations()
+    assert rejected.where == "ack of /ce list"
+    assert "at most 50 blocks" in str(rejected)
