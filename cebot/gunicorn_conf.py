@@ -2,27 +2,31 @@
 
 ``cebot serve`` uses the same values. Why these:
 
-* ``gthread`` workers: Slack wants every request acknowledged within 3 seconds. The
-  app acks on the request's thread and the work runs after the response in the
-  worker's listener work processes, so a request holds a server thread only for
-  the ack (a few ms); threads let one
-  worker ack many requests at once and a slow client cannot block a worker the
-  way it blocks a ``sync`` worker, without the monkey-patching of gevent/eventlet.
+* ``gthread`` workers: Slack wants every request answered within 3 seconds, and a
+  request's work is a few milliseconds of SQL done on the request's thread; threads
+  let one worker answer many requests at once, and a slow client cannot block a
+  worker the way it blocks a ``sync`` worker, without the monkey-patching of
+  gevent/eventlet. More capacity: more workers, more threads, more machines.
 * ``preload_app``: the app (and its ``auth.test`` token check) is built once in the
   master, so a wrong token or a missing setting stops the server at once; each
-  worker then drops the database connections it inherited and starts its listener work
-  processes (``post_fork``; see cebot/slack/work_processes.py), which finish their queue
-  before the worker exits (``worker_exit``).
+  worker then drops the database connections it inherited (``post_fork``).
+* ``logger_class``: gunicorn's logger, with every line (access and error) passed
+  through cebot's redaction, so ``GET /slack/oauth_redirect?code=...&state=...``
+  is logged as ``code=[redacted]&state=[redacted]`` (and any token-looking value).
 
 Environment: ``PORT`` (default 3000), ``WEB_CONCURRENCY`` workers (default 2),
-``GUNICORN_THREADS`` per worker (default 8), ``LISTENER_PROCESSES`` per worker (default 1),
-``LOG_LEVEL`` (default info).
+``GUNICORN_THREADS`` per worker (default 8), ``LOG_LEVEL`` (default info).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
+
+from gunicorn.glogging import Logger
+
+from cebot.logging_setup import redact
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '3000')}"  # a web dyno must listen on every interface
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -41,15 +45,29 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = "*"
 
 
+
+class _Redact(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger; its access and error lines go through :func:`cebot.logging_setup.redact`."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.access_log, self.error_log):
+            if not any(isinstance(f, _Redact) for f in log.filters):
+                log.addFilter(_Redact())
+
+
+logger_class = RedactingLogger
+
+
 def post_fork(server: Any, worker: Any) -> None:
     """A worker must not share the master's database connections."""
     from cebot.wsgi import after_fork
 
     after_fork()
-
-
-def worker_exit(server: Any, worker: Any) -> None:
-    """A worker's listener work processes finish what is queued before it exits."""
-    from cebot.wsgi import before_exit
-
-    before_exit()

@@ -19,6 +19,7 @@ from cebot.db import make_engine, session_scope
 from cebot.logging_setup import add_secrets, new_request_id, request_id_var, team_id_var
 from cebot.models import ProcessedEvent, utcnow
 from cebot.settings import Settings, SettingsError
+from cebot.slack import payload_shapes
 from cebot.slack.context import APP_KEY, register_app_resources
 
 logger = logging.getLogger(__name__)
@@ -216,6 +217,7 @@ def create_app(
         runner.lazy_listener_runner = ProcessLazyListenerRunner(
             settings=settings, processes=settings.listener_processes, fallback=runner.lazy_listener_runner,
             auth_test=auth_test_data(app))
+    payload_shapes.register(app)  # first: no other middleware or listener reads a payload of the wrong shape
     app.use(_context_middleware(engine, settings))
     app.use(_dedupe_middleware(engine))
 
