@@ -2,11 +2,11 @@
 
 ``cebot serve`` uses the same values. Why these:
 
-* ``gthread`` workers: Slack wants every request answered within 3 seconds, and a
-  request's work is a few milliseconds of SQL done on the request's thread; threads
-  let one worker answer many requests at once, and a slow client cannot block a
-  worker the way it blocks a ``sync`` worker, without the monkey-patching of
-  gevent/eventlet. More capacity: more workers, more threads, more machines.
+* ``gthread`` workers: Slack wants every request answered within 3 seconds. A
+  request does its work (a few milliseconds of SQL) and answers on its thread;
+  threads let one worker serve many requests at once and a slow client cannot
+  block a worker the way it blocks a ``sync`` worker, without the monkey-patching
+  of gevent/eventlet. More load: more workers, more web machines over one PostgreSQL.
 * ``preload_app``: the app (and its ``auth.test`` token check) is built once in the
   master, so a wrong token or a missing setting stops the server at once; each
   worker then drops the database connections it inherited (``post_fork``).
@@ -43,7 +43,6 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = "*"
-
 
 
 class _Redact(logging.Filter):
