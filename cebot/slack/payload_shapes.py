@@ -10,8 +10,8 @@ The models below type only the fields cebot or Bolt's routing reads; every other
 :func:`register` adds the check as a global Bolt middleware (public ``App.use``), so it runs after Bolt has
 verified the signature and before any listener or the de-duplication middleware.
 
-:func:`envelope_problem` is the part Bolt's own middleware needs before that point (``event`` must be an object:
-Bolt reads it to ignore the app's own events); :mod:`cebot.wsgi` calls it before dispatching.
+:func:`envelope_problem` is the part Bolt itself reads before that point or for payloads no listener handles
+(``event`` and ``view`` must be objects); :mod:`cebot.wsgi` calls it before dispatching.
 """
 
 from __future__ import annotations
@@ -215,12 +215,22 @@ def _misfit(model: type[_Shape], data: dict[str, Any], prefix: str) -> str | Non
     return None
 
 
+OBJECTS = ("event", "view")
+"""Top-level fields that must be objects whenever present: Bolt reads them for every payload (to ignore the app's
+own events, to describe a request no listener handles)."""
+OBJECTS_OR_NULL = ("user", "team", "channel", "enterprise", "message", "container")
+
+
 def envelope_problem(body: Any) -> str | None:
-    """What Bolt's own middleware cannot read (before :func:`register`'s check runs), or None."""
+    """What Bolt itself cannot read, before or without :func:`register`'s check (unknown payload types), or None."""
     if not isinstance(body, dict):
         return "the payload is not an object"
-    if "event" in body and not isinstance(body["event"], dict):
-        return "event: must be an object"
+    for key in OBJECTS:
+        if key in body and not isinstance(body[key], dict):
+            return f"{key}: must be an object"
+    for key in OBJECTS_OR_NULL:
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            return f"{key}: must be an object"
     if not isinstance(body.get("type", ""), str):
         return "type: must be text"
     return None
