@@ -4,6 +4,7 @@ and a command containing the word "payload" works. Property tests send random in
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from slackharness import SlackHarness, serve_app
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from cebot.logging_setup import RedactingFilter
 from cebot.models import CEEntry
 from cebot.settings import Settings
 from cebot.slack.app import create_app
@@ -82,6 +84,23 @@ def test_the_request_id_comes_back(slack: SlackHarness) -> None:
     given_id = slack.request("GET", "/healthz", headers={"X-Request-Id": "abc-123"})
     assert given_id.headers["x-request-id"] == "abc-123"
     assert len(slack.get("/healthz").headers["x-request-id"]) == 16
+
+
+def test_each_request_line_carries_its_request_id_and_team(slack: SlackHarness,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """cebot.wsgi's line for a request names the caller's X-Request-Id and the team of the signed body."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    handler.addFilter(RedactingFilter())
+    caplog.set_level(logging.INFO, logger="cebot.wsgi")
+    logging.getLogger("cebot.wsgi").addHandler(handler)
+    try:
+        assert slack.command("/ce", "help", headers={"X-Request-Id": "req-42"}).status == 200
+    finally:
+        logging.getLogger("cebot.wsgi").removeHandler(handler)
+    [line] = [r for r in records if r.getMessage().startswith("POST /slack/events 200")]
+    assert (getattr(line, "request_id", None), getattr(line, "team", None)) == ("req-42", "T1")
 
 
 # -- Bolt's internal headers -----------------------------------------------------------------------------------
