@@ -70,12 +70,18 @@ class ViewState(_Shape):
 
 
 class View(_Shape):
+    """A view a button was clicked in (a modal or the Home tab, which may have no ``callback_id``)."""
+
     id: str | None = None
     type: str
-    callback_id: str
+    callback_id: str | None = None
     private_metadata: str = ""
     hash: str | None = None
     state: ViewState | None = None
+
+
+class SubmittedView(View):
+    callback_id: str  # Bolt routes submissions by it
 
 
 class _Interactive(_Shape):
@@ -101,7 +107,7 @@ class BlockActions(_Interactive):
 class ViewPayload(_Interactive):
     """``view_submission`` and ``view_closed``."""
 
-    view: View
+    view: SubmittedView
     response_urls: list[ResponseUrl] | None = None
 
 
