@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import time_machine
+from apscheduler.schedulers.background import BackgroundScheduler
 from jobs_helpers import add_jobs, jobs, registered_kind, seed_member
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from cebot.db import make_engine, session_scope
 from cebot.jobs import queue
-from cebot.jobs.worker import JobFailed, JobRun, RetryLater, run_due_jobs
+from cebot.jobs.worker import JobFailed, JobRun, RetryLater, add_to_scheduler, run_due_jobs
 from cebot.models import Job, Milestone
 from cebot.services import tenancy
 from cebot.services.errors import ServiceError
@@ -309,3 +310,18 @@ def test_retry_later_waits_for_the_backoff_without_a_traceback(engine: Engine, s
     assert "the chart service is busy" in record.getMessage()
     assert not record.exc_info
     assert not record.exc_text
+
+
+def test_the_clock_scheduler_runs_due_jobs(engine: Engine, slack_settings: Settings) -> None:
+    """add_to_scheduler (what the clock and `cebot serve` use) runs a queued job without any worker process."""
+    ran = threading.Event()
+    with registered_kind("test.clock", lambda run: ran.set()):
+        add_jobs(engine, "test.clock", [{}])
+        scheduler = BackgroundScheduler(timezone=UTC)
+        add_to_scheduler(scheduler, engine=engine, settings=slack_settings, seconds=0.2)
+        scheduler.start()
+        try:
+            assert ran.wait(timeout=30)
+        finally:
+            scheduler.shutdown(wait=True)
+    assert jobs(engine)[0].status == "done"
