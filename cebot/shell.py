@@ -145,6 +145,9 @@ class Shell:
             "x-slack-signature": self._verifier.generate_signature(timestamp=timestamp, body=body) or "",
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        from cebot.jobs.worker import run_due_jobs
+
+        run_due_jobs(engine=self.engine, settings=self.settings)  # an export's file shows with its command
         HOME_PUBLISHER.wait_idle(timeout=LISTENER_TIMEOUT)  # so a Home update shows with the command that made it
         return response
 

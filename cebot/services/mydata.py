@@ -19,7 +19,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cebot.domain.hours import to_decimal
-from cebot.models import CEEntry, Credential, Delivery, EntryChange, Member, Milestone, PendingAttachment, Workspace
+from cebot.models import (
+    CEEntry,
+    Credential,
+    Delivery,
+    EntryChange,
+    Job,
+    Member,
+    Milestone,
+    PendingAttachment,
+    Workspace,
+)
 
 FORMAT_VERSION = 1
 
@@ -127,6 +137,8 @@ def delete_member_data(*, session: Session, member: Member) -> DeletionReport:
         return int(getattr(result, "rowcount", 0) or 0)
 
     session.flush()
+    # Their jobs (exports asked for, done or not) go first: a job for a deleted member has nobody to send to.
+    delete(Job, col(Job.workspace_id) == wid, col(Job.member_id) == mid)
     removed = DeletionReport(
         pending_attachments=delete(PendingAttachment, col(PendingAttachment.workspace_id) == wid,
                                    col(PendingAttachment.member_id) == mid),
