@@ -193,7 +193,7 @@ class Shell:
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         self.executor.wait_idle()
-        HOME_PUBLISHER.wait_idle(timeout=LISTENER_TIMEOUT)  # so a Home update shows with the command that made it
+        HOME_PUBLISHER.wait_idle(timeout=LISTENER_TIMEOUT, flush=True)  # each Home update shows with its command
         return response
 
     def _trigger(self) -> str:

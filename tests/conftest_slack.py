@@ -11,7 +11,16 @@ from sqlalchemy.engine import Engine
 
 from cebot.settings import Settings
 from cebot.slack.app import create_app
+from cebot.slack.home import HOME_PUBLISHER
 from cebot.testing.fake_slack import FakeSlack
+
+
+@pytest.fixture(autouse=True)
+def _home_published_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each change's Home publish happens at once (tests count them); test_slack_home_coalescing.py sets the
+    quiet period of production back to test it."""
+    monkeypatch.setattr(HOME_PUBLISHER, "interval", 0.0)
+    HOME_PUBLISHER.forget_quiet_periods()
 
 
 @pytest.fixture
