@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -161,6 +162,10 @@ class Link:
     def close(self) -> None:
         """Drop the connection from the server's side (a WebSocket close, as Slack does)."""
         self._ws.close(code=1001, reason="going away")
+
+    def drop(self) -> None:
+        """End the TCP connection without a WebSocket close (a network drop): the app notices by its pings only."""
+        self._ws.socket.shutdown(socket.SHUT_RDWR)
 
     def _receive(self) -> None:
         for message in self._ws:

@@ -138,3 +138,14 @@ def test_socket_mode_end_to_end_with_reconnects(served: Served, engine: Engine) 
     served.process.terminate()
     assert served.process.wait(timeout=30) == 0, served.output()
     third.wait_closed()
+
+
+@pytest.mark.slow
+def test_socket_mode_reconnects_after_a_network_drop(served: Served, engine: Engine) -> None:
+    """A connection that dies without a WebSocket close is noticed by the client's pings and replaced."""
+    link = served.server.wait_for_link(timeout=60)
+    assert "Logged 2 h" in flatten_text(log_by_command(served, link, "log 2h Ethics #ethics"))
+    link.drop()
+    second = served.server.wait_for_link(2, timeout=90)  # five failed pings, SOCKET_MODE_PING_SECONDS apart
+    assert "Logged 1 h" in flatten_text(log_by_command(served, second, "log 1h Florida laws #laws"))
+    assert entries(engine) == [("Ethics", 8, False), ("Florida laws", 4, False)]
