@@ -201,6 +201,7 @@ class FakeSlack:
         self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
         self._pending_files: dict[str, str] = {}
         self._views: dict[str, dict[str, Any]] = {}
+        self._dm_users: dict[str, str] = {}
         self.oauth_codes: dict[str, tuple[str, str, str]] = {}
         """OAuth codes (:meth:`add_install`) -> (team id, team name, installer)."""
         self.tokens: dict[str, str] = {}
@@ -573,7 +574,15 @@ class FakeSlack:
         users = str(a.get("users") or "")
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
-        return {"ok": True, "channel": {"id": self.dm_id(users.split(",")[0].strip()), "is_im": True}}
+        user_id = users.split(",")[0].strip()
+        with self._cond:
+            self._dm_users[self.dm_id(user_id)] = user_id
+        return {"ok": True, "channel": {"id": self.dm_id(user_id), "is_im": True}}
+
+    def dm_user(self, channel: str) -> str:
+        """The person whose DM ``channel`` is (one ``conversations.open`` gave out), else ``channel`` itself."""
+        with self._cond:
+            return self._dm_users.get(channel, channel)
 
     @staticmethod
     def dm_id(user_id: str) -> str:
