@@ -67,9 +67,13 @@ def entries(engine: Engine) -> list[tuple[str, int, bool]]:
 
 
 def log_by_command(served: Served, link: Link, text: str) -> dict:
+    """Send `/ce <text>`; its reply is the ack's payload (an ephemeral message), not a response_url post."""
     response_url = served.fake.new_response_url()
     ack = link.request(link.slash_command("/ce", text, response_url=response_url))
-    return reply_of(ack, served.fake, response_url)
+    assert ack.payload, ack
+    assert ack.payload.get("text"), ack
+    assert served.fake.responses(response_url) == []
+    return ack.payload
 
 
 def test_socket_mode_end_to_end_with_reconnects(served: Served, engine: Engine) -> None:

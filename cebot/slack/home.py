@@ -37,6 +37,7 @@ from cebot.domain.progress import Progress
 from cebot.models import Member
 from cebot.services import ledger
 from cebot.services.progress import member_progress
+from cebot.slack.background import ContextThreadPoolExecutor
 from cebot.slack.context import MemberScope, member_today
 from cebot.slack.render.home import RECENT_COUNT, RecentEntry, home_view
 
@@ -117,8 +118,6 @@ class HomePublisher:
 
     def __init__(self, *, threads: int = HOME_PUBLISH_THREADS, backlog: int = HOME_PUBLISH_BACKLOG,
                  interval: float = HOME_MIN_INTERVAL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
-        from cebot.slack.app import ContextThreadPoolExecutor
-
         self.interval = interval
         self._executor = ContextThreadPoolExecutor(max_workers=threads, thread_name_prefix="cebot-home")
         self._backlog = backlog
