@@ -307,6 +307,7 @@ RATE_LIMITS: dict[str, tuple[str, float, float]] = {
     "chat.postMessage": ("channel", 1.0, 3.0),  # "1 message per second per channel, short bursts allowed"
     "views.publish": ("team", 100 / 60, 100.0),  # Tier 4: 100+ per minute
     "users.info": ("team", 100 / 60, 100.0),  # Tier 4
+    "conversations.open": ("team", 50 / 60, 50.0),  # Tier 3: 50+ per minute
 }
 FAULT_HANG_SECONDS = 20.0
 """Timeout mode: a request gets no answer for this long (or until the fault ends), then the connection closes."""
