@@ -42,7 +42,7 @@ def served(database_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator
     """`python -m cebot serve --no-clock` in Socket Mode, its Web API on the fake, its WebSocket on our server."""
     env = {k: v for k, v in os.environ.items() if k not in SLACK_VARS}
     env.update(SLACK_BOT_TOKEN="xoxb-test-token", SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake_slack.url,
-               DATABASE_URL=database_url, RUN_CLOCK="false", LOG_LEVEL="info", LISTENER_PROCESSES="0")
+               DATABASE_URL=database_url, RUN_CLOCK="false", LOG_LEVEL="info")
     log = tmp_path / "serve.log"
     with SocketModeServer(fake_slack) as server, log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "cebot", "serve", "--no-clock"], env=env, cwd=PROJECT_ROOT,
@@ -77,8 +77,8 @@ def log_by_command(served: Served, link: Link, text: str) -> dict:
 
 
 def test_socket_mode_end_to_end_with_reconnects(served: Served, engine: Engine) -> None:
-    """Slash command, button, modal and Home each acked on the socket and saved; after the server drops the
-    connection, and after Slack's `disconnect`, the app opens a new one and keeps working."""
+    """Slash command, button, modal (a redelivery saved once) and Home each acked on the socket and saved; after the
+    server drops the connection, and after Slack's `disconnect`, the app opens a new one and keeps working."""
     server, fake = served.server, served.fake
     try:
         link = server.wait_for_link(timeout=60)  # the process starts, checks its token, opens the socket
@@ -103,12 +103,16 @@ def test_socket_mode_end_to_end_with_reconnects(served: Served, engine: Engine) 
 
     # 3. A view submission: the logging modal, saved; the modal closes (empty ack), the confirmation is a DM.
     day = (date.today() - timedelta(days=3)).isoformat()
-    ack = link.request(link.view_submission(render.MODAL_CALLBACK, form(title="Cupping Basics", hours="1.5",
-                                                                         day=day, subjects=("technique",))))
+    submission = link.view_submission(render.MODAL_CALLBACK, form(title="Cupping Basics", hours="1.5", day=day,
+                                                                   subjects=("technique",)))
+    ack = link.request(submission)
     assert ack.payload in (None, {}), ack.payload
     dm = fake.wait_for("chat.postMessage", where=lambda c: "Cupping Basics" in c.text)
     assert dm["channel"] == fake.dm_id("U1")
     assert entries(engine)[-1] == ("Cupping Basics", 6, False)
+    ack = link.request(submission)  # the same envelope again (a redelivery): acked, closes, saved once
+    assert ack.payload in (None, {}), ack.payload
+    assert [e for e in entries(engine) if e[0] == "Cupping Basics"] == [("Cupping Basics", 6, False)]
 
     # 4. app_home_opened: acked at once, then the Home tab is published.
     ack = link.request(link.app_home_opened("U1"))
