@@ -148,7 +148,7 @@ class Shell:
         from cebot.jobs.worker import run_due_jobs
 
         run_due_jobs(engine=self.engine, settings=self.settings)  # an export's file shows with its command
-        HOME_PUBLISHER.wait_idle(timeout=LISTENER_TIMEOUT)  # so a Home update shows with the command that made it
+        HOME_PUBLISHER.wait_idle(timeout=LISTENER_TIMEOUT, flush=True)  # each Home update shows with its command
         return response
 
     def _trigger(self) -> str:

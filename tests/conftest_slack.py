@@ -32,6 +32,14 @@ def slack_limits_kept(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     assert not refused, "Slack would refuse what this test sent:\n" + "\n".join(refused)
 
 
+@pytest.fixture(autouse=True)
+def _home_published_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each change's Home publish happens at once (tests count them); test_slack_home_coalescing.py sets the
+    quiet period of production back to test it."""
+    monkeypatch.setattr(HOME_PUBLISHER, "interval", 0.0)
+    HOME_PUBLISHER.forget_quiet_periods()
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     """A fake Slack Web API on loopback with three people: U1 (New York), U2 (Los Angeles), UADMIN (admin)."""

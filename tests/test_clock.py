@@ -51,7 +51,7 @@ def test_countdown_fires_once_in_its_window(engine: Engine, settings: Settings, 
     run(engine, settings, fake, STAGE_30 + timedelta(minutes=100))
     sent = posts(fake)
     assert len(sent) == 1
-    assert sent[0]["channel"] == "U1"
+    assert sent[0]["channel"] == fake.dm_id("U1")  # its DM, opened with conversations.open
     assert "Florida" in sent[0].text
     assert "31 days" in sent[0].text
     assert "/ce log" in sent[0].text
@@ -79,9 +79,9 @@ def test_member_timezone_decides(engine: Engine, settings: Settings, fake: FakeS
     seed_member(engine, ws, "UNY")
     seed_member(engine, ws, "ULA", tz="America/Los_Angeles")
     run(engine, settings, fake, STAGE_30)
-    assert [c["channel"] for c in posts(fake)] == ["UNY"]
+    assert [c["channel"] for c in posts(fake)] == [fake.dm_id("UNY")]
     run(engine, settings, fake, STAGE_30 + timedelta(hours=3))
-    assert [c["channel"] for c in posts(fake)] == ["UNY", "ULA"]
+    assert [c["channel"] for c in posts(fake)] == [fake.dm_id("UNY"), fake.dm_id("ULA")]
 
 
 def test_opt_out_and_snooze(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
@@ -93,7 +93,7 @@ def test_opt_out_and_snooze(engine: Engine, settings: Settings, fake: FakeSlack)
     run(engine, settings, fake, utc(2026, 8, 3, 13, 5))
     assert posts(fake) == []
     run(engine, settings, fake, utc(2026, 8, 4, 13, 5))
-    assert [c["channel"] for c in posts(fake)] == ["USNZ"]
+    assert [c["channel"] for c in posts(fake)] == [fake.dm_id("USNZ")]
 
 
 def test_complete_member_gets_no_countdown(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
@@ -126,7 +126,7 @@ def test_snapshot_cache_sees_ledger_changes(engine: Engine, settings: Settings, 
         ledger.delete_entry(session=s, member=member, entry_id=entry.id or 0)
         s.commit()
     tick(engine, sender, now=STAGE_30 + timedelta(minutes=5), cache=cache)
-    assert [c["channel"] for c in posts(fake)] == ["U1"]
+    assert [c["channel"] for c in posts(fake)] == [fake.dm_id("U1")]
 
 
 def test_overdue_notice_once(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
@@ -298,7 +298,7 @@ def test_two_clocks_at_once_send_each_message_exactly_once(database_url: str, en
         t.join(timeout=60)
     assert errors == []
     channels = [c["channel"] for c in posts(fake)]
-    assert sorted(channels) == sorted([*users, "C0SUMMARY"])
+    assert sorted(channels) == sorted([*map(fake.dm_id, users), "C0SUMMARY"])
     assert all(d.status == "sent" for d in deliveries(engine))
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from cebot.db import make_engine
 from cebot.exports.chart import SUMMARY_CHART_KEY
 from cebot.settings import Settings
+from cebot.slack.dm import dm_channel
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ MIN_INTERVAL_PER_CHANNEL = 1.0
 
 class Sender(Protocol):
     def send(self, team_id: str, channel: str, payload: dict[str, Any]) -> str | None:
-        """Post ``payload`` to ``channel`` (a user id for a DM); return the message ``ts``. Raises on failure."""
+        """Post ``payload`` to ``channel`` (a user id: their DM with the app); return the message ``ts``. Raises on
+        failure."""
         ...
 
 
@@ -90,13 +92,15 @@ class SlackSender:
             self._last[key] = self._clock()
 
     def send(self, team_id: str, channel: str, payload: dict[str, Any]) -> str | None:
+        """Post to ``channel``; a user id is a DM, opened first with ``conversations.open`` (:mod:`cebot.slack.dm`)."""
         self._pace(team_id, channel)
         message = {k: v for k, v in payload.items() if k != SUMMARY_CHART_KEY}
-        response = self.client(team_id).chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
-                                                         **message)
+        client = self.client(team_id)
+        channel = dm_channel(client, channel, team_id=team_id)
+        response = client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **message)
         ts = response.get("ts")
         if payload.get(SUMMARY_CHART_KEY):
-            upload_chart(self.client(team_id), channel, payload[SUMMARY_CHART_KEY])
+            upload_chart(client, channel, payload[SUMMARY_CHART_KEY])
         return str(ts) if ts else None
 
 

@@ -235,12 +235,15 @@ class FakeSlack:
         self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
         self._pending_files: dict[str, str] = {}
         self._views: dict[str, dict[str, Any]] = {}
+        self._dm_users: dict[str, str] = {}
         self._rejected: list[Rejected] = []
         self.oauth_codes: dict[str, tuple[str, str, str]] = {}
         """OAuth codes (:meth:`add_install`) -> (team id, team name, installer)."""
         self.tokens: dict[str, str] = {}
         """Bot tokens the fake issued -> their team (``auth.test`` answers with that team)."""
         self.refresh_tokens: dict[str, str] = {}
+        self.socket_mode_url: str | None = None
+        """The ``ws://`` URL ``apps.connections.open`` hands out (each with a new ``ticket``); unset: it fails."""
         self.token_expires_in: int | None = None
         """Seconds a new bot token lasts: set it to turn token rotation on (refresh tokens, ``expires_in``)."""
         self._cond = threading.Condition()
@@ -587,6 +590,8 @@ class FakeSlack:
         a = call.args
         if call.method == "auth.test":
             return self._m_auth_test({**a, "token": call.token})
+        if call.method == "apps.connections.open":  # answered by token kind, like auth.test
+            return self._m_apps_connections_open({**a, "token": call.token})
         handler = getattr(self, "_m_" + call.method.replace(".", "_"), None)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
@@ -623,7 +628,8 @@ class FakeSlack:
                 "blocks": a.get("blocks") or [], "ts": ts}
 
     def _m_chat_postMessage(self, a: dict[str, Any]) -> dict[str, Any]:
-        if not a.get("channel"):
+        # Like Slack for a bot with no open DM with that person: a user id is no channel (conversations.open first).
+        if not a.get("channel") or str(a["channel"])[:1] in ("U", "W"):
             return {"ok": False, "error": "channel_not_found"}
         if not a.get("text") and not a.get("blocks") and not a.get("attachments"):
             return {"ok": False, "error": "no_text"}
@@ -648,8 +654,27 @@ class FakeSlack:
         users = str(a.get("users") or "")
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
-        first = users.split(",")[0].strip()
-        return {"ok": True, "channel": {"id": "D" + first.lstrip("UW")[:20], "is_im": True}}
+        user_id = users.split(",")[0].strip()
+        with self._cond:
+            self._dm_users[self.dm_id(user_id)] = user_id
+        return {"ok": True, "channel": {"id": self.dm_id(user_id), "is_im": True}}
+
+    def dm_user(self, channel: str) -> str:
+        """The person whose DM ``channel`` is (one ``conversations.open`` gave out), else ``channel`` itself."""
+        with self._cond:
+            return self._dm_users.get(channel, channel)
+
+    @staticmethod
+    def dm_id(user_id: str) -> str:
+        """The id of ``user_id``'s DM with the app, as ``conversations.open`` answers it (``U1`` -> ``D1``)."""
+        return "D" + user_id.lstrip("UW")[:20]
+
+    def _m_apps_connections_open(self, a: dict[str, Any]) -> dict[str, Any]:
+        if not str(a.get("token") or "").startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if not self.socket_mode_url:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": f"{self.socket_mode_url}?ticket=t{next(self._ids)}&app_id=A0FAKE"}
 
     def _store_view(self, view: Any, view_id: str | None = None) -> dict[str, Any]:
         if not isinstance(view, dict):
