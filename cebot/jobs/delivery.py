@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import cebot.models  # noqa: F401  (registers the delivery table)
-from cebot.jobs.planning import Planned
+from cebot.services.scheduled import Planned
 
 log = logging.getLogger(__name__)
 
