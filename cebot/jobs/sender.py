@@ -22,9 +22,11 @@ from sqlalchemy.engine import Engine
 from cebot.db import make_engine
 from cebot.domain.reminders import DueReminder
 from cebot.domain.summary import WeeklySummary
-from cebot.exports.chart import SUMMARY_CHART_KEY
+from cebot.exports.chart import SUMMARY_CHART_KEY, render_team_chart
 from cebot.services.scheduled import Planned
 from cebot.settings import Settings
+from cebot.slack.render.reminders import render_reminder
+from cebot.slack.render.summary import render_summary
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +115,6 @@ def upload_chart(client: WebClient, channel: str, png: bytes) -> None:
 
 def render(p: Planned) -> dict[str, Any]:
     """A planned message's Slack payload (text and blocks), rendered at send time so planning knows no Slack."""
-    from cebot.slack.render.reminders import render_reminder
-    from cebot.slack.render.summary import render_summary
-
     if isinstance(p.message, WeeklySummary):
         return render_summary(p.message)
     if isinstance(p.message, DueReminder):
@@ -128,8 +127,6 @@ def chart(p: Planned) -> dict[str, Any]:
     failure, which is logged: the summary still goes."""
     if not p.chart or not isinstance(p.message, WeeklySummary):
         return {}
-    from cebot.exports.chart import render_team_chart
-
     today = p.message.today
     try:
         return {SUMMARY_CHART_KEY: render_team_chart(p.chart, title=f"CE progress, {today:%b} {today.day}")}

@@ -83,17 +83,17 @@ def _could_have_something_due(todays: dict[str, date], now: datetime) -> Any:
     its notice days (cpr); nothing logged for the nudge period and a deadline within a year (nudge). The exact
     rules run on the member's progress afterwards."""
     first, last = min(todays.values()), max(todays.values())
-    cred = sa.exists().where(col(Credential.member_id) == col(Member.id),
-                             col(Credential.workspace_id) == col(Member.workspace_id))
+    # Correlated by member id alone (a member is in one workspace): with the workspace id too, SQLite walks the
+    # whole workspace's rows through its workspace index for every member (15 s instead of 0.5 s at 50,000).
+    cred = sa.exists().where(col(Credential.member_id) == col(Member.id))
     deadline = col(Credential.deadline)
     countdown_or_cpr = cred.where(sa.or_(
         deadline.is_(None), deadline <= last + timedelta(days=LONGEST_LEAD_DAYS),
         col(Credential.cpr_expires_on).between(first - timedelta(days=r.CPR_NOTICE_DAYS + 1),
                                                last + timedelta(days=r.CPR_NOTICE_DAYS + 1))))
     quiet_since = now - timedelta(days=r.NUDGE_AFTER_DAYS - 1)  # a day early: the rule counts local days
-    logged_lately = sa.exists().where(col(CEEntry.member_id) == col(Member.id),
-                                      col(CEEntry.workspace_id) == col(Member.workspace_id),
-                                      col(CEEntry.deleted_at).is_(None), col(CEEntry.created_at) > quiet_since)
+    logged_lately = sa.exists().where(col(CEEntry.member_id) == col(Member.id), col(CEEntry.deleted_at).is_(None),
+                                      col(CEEntry.created_at) > quiet_since)
     nudge = sa.and_(col(Member.created_at) <= quiet_since, ~logged_lately, cred.where(sa.or_(
         deadline.is_(None), deadline <= last + timedelta(days=r.NUDGE_HORIZON_DAYS + 1))))
     return sa.or_(countdown_or_cpr, nudge)
@@ -102,9 +102,8 @@ def _could_have_something_due(todays: dict[str, date], now: datetime) -> Any:
 def _candidates(session: Session, workspace_ids: list[int], todays: dict[str, date],
                 now: datetime) -> list[_Candidate]:
     last_logged = (sa.select(sa.func.max(col(CEEntry.created_at)))
-                   .where(col(CEEntry.member_id) == col(Member.id),
-                          col(CEEntry.workspace_id) == col(Member.workspace_id),
-                          col(CEEntry.deleted_at).is_(None)).scalar_subquery())
+                   .where(col(CEEntry.member_id) == col(Member.id), col(CEEntry.deleted_at).is_(None))
+                   .scalar_subquery())
     snoozed = col(Member.snoozed_until)
     stmt = (sa.select(col(Member.id), col(Member.workspace_id), col(Member.slack_user_id), col(Member.timezone),
                       snoozed, col(Member.created_at), last_logged)

@@ -12,20 +12,18 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from cebot.domain import reminders as r
 from cebot.domain.summary import SummaryCredential, SummaryMember, WeeklySummary, build_summary
+from cebot.exports.chart import ChartRow
 from cebot.models import CEEntry, Delivery, Workspace
+from cebot.services.exports import chart_rows
 from cebot.services.progress import MemberProgress, members_progress, team_progress
 from cebot.services.reminders import missing_subjects
 from cebot.services.scheduled import OPEN_STATES, Planned, PlanStats, WorkspaceRow, delivery_state
-
-if TYPE_CHECKING:
-    from cebot.exports.chart import ChartRow
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +62,6 @@ def summaries_due(*, session: Session, workspaces: Sequence[WorkspaceRow], now: 
 
 
 def _chart_rows(team: list[MemberProgress], workspace_id: int) -> list[ChartRow]:
-    from cebot.services.exports import chart_rows
-
     try:
         return list(chart_rows(team))
     except Exception:  # a chart must never stop the summary itself
