@@ -11,7 +11,25 @@ from sqlalchemy.engine import Engine
 
 from cebot.settings import Settings
 from cebot.slack.app import create_app
+from cebot.slack.home import HOME_PUBLISHER
 from cebot.testing.fake_slack import FakeSlack
+
+
+@pytest.fixture(autouse=True)
+def slack_limits_kept(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every fake Slack a test starts must end with no refused payload: a message or view over Slack's limits
+    fails the test that sent it, with the limit and its documentation link."""
+    started: list[FakeSlack] = []
+    start = FakeSlack.start
+
+    def recording_start(self: FakeSlack) -> FakeSlack:
+        started.append(self)
+        return start(self)
+
+    monkeypatch.setattr(FakeSlack, "start", recording_start)
+    yield
+    refused = [str(r) for fake in dict.fromkeys(started) for r in fake.violations]
+    assert not refused, "Slack would refuse what this test sent:\n" + "\n".join(refused)
 
 
 @pytest.fixture
@@ -35,7 +53,7 @@ def slack_app(slack_settings: Settings, engine: Engine) -> Iterator[App]:
     """The cebot Bolt app over this test's database; background listeners finish before the database goes."""
     app = create_app(slack_settings, engine=engine)
     yield app
-    app.listener_runner.listener_executor.shutdown(wait=True)
+    HOME_PUBLISHER.wait_idle(timeout=10)  # Home refreshes run after the answer
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from cebot.testing.fake_slack import FakeSlack, ResponsePost
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # bursts of concurrent requests; the default backlog of 5 resets connections
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -75,6 +76,16 @@ class HttpResult:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+def ack_reply(result: HttpResult) -> ResponsePost | None:
+    """A message the app answered a request with in its HTTP body (a slash command's reply), or None."""
+    if result.status != 200 or not result.body.strip().startswith(b"{"):
+        return None
+    payload = result.json()
+    if not isinstance(payload, dict) or not ("text" in payload or "blocks" in payload):
+        return None
+    return ResponsePost(id="ack", url=result.response_url or "", payload=payload, headers=dict(result.headers))
 
 
 # -- Block Kit state values for view_submission --------------------------------------------------
@@ -205,11 +216,20 @@ class SlackHarness:
         }
         result = self.post_form(fields, **kwargs)
         result.response_url = response_url
+        answer = ack_reply(result)
+        if answer is not None:  # the reply in the HTTP body must pass Slack's limits like any other message
+            self.fake.check(f"ack of {command} {text}".strip(), answer.payload)
         return result
 
     def reply(self, result: HttpResult, *, count: int = 1, timeout: float = 5.0) -> ResponsePost:
-        """The ``count``-th post the app made to ``result``'s response URL."""
+        """The ``count``-th reply to ``result``: a slash command's HTTP answer is its first reply, and posts the
+        app made to the request's response URL come after it (a button's replies are all such posts)."""
         assert result.response_url, "this request had no response_url"
+        answer = ack_reply(result)
+        if answer is not None:
+            if count == 1:
+                return answer
+            count -= 1
         return self.fake.wait_for_response(result.response_url, count=count, timeout=timeout)
 
     def ask(self, text: str = "", *, user: str = "U1", team: str | None = None, **kwargs: Any) -> ResponsePost:
@@ -302,7 +322,11 @@ class SlackHarness:
             "response_urls": [],
             "is_enterprise_install": False,
         }
-        return self.post_payload(payload)
+        result = self.post_payload(payload)
+        answer = result.json() if result.status == 200 and result.body.strip().startswith(b"{") else None
+        if isinstance(answer, dict) and answer.get("response_action") in ("update", "push"):
+            self.fake.check(f"ack of the {callback_id} submission", answer.get("view"), view=True)
+        return result
 
     # -- events ----------------------------------------------------------------------------------
 
