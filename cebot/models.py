@@ -66,10 +66,6 @@ class Member(SQLModel, table=True):
     reminders_enabled: bool = Field(default=True)
     snoozed_until: date | None = Field(default=None)
     profile_refreshed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    reminder_quiet_until: date | None = Field(default=None)
-    """Written by the clock: no reminder can fall due before this local date while the member's data stays as it
-    is (``cebot.jobs.quiet``). Cleared, and ``reminder_plan_version`` bumped, whenever that data changes."""
-    reminder_plan_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _ts()
 
 

@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 from cebot.db import make_engine
 from cebot.jobs import delivery
 from cebot.jobs.clock import tick
-from cebot.jobs.planning import SnapshotCache
 from cebot.models import CEEntry, Member
 from cebot.services import ledger
 from cebot.settings import Settings
@@ -107,25 +106,24 @@ def test_complete_member_gets_no_countdown(engine: Engine, settings: Settings, f
     assert posts(fake) == []
 
 
-def test_snapshot_cache_sees_ledger_changes(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
-    """With the between-ticks cache, deleting a course that made a member complete brings the countdown."""
+def test_a_ledger_change_between_ticks_brings_the_countdown(engine: Engine, settings: Settings,
+                                                             fake: FakeSlack) -> None:
+    """Deleting a course that made a member complete brings the countdown on the next tick."""
     ws = seed_workspace(engine)
     done = [(date(2026, 3, 1), 8, ["medical_errors"]), (date(2026, 3, 2), 8, ["laws_rules"]),
             (date(2026, 3, 3), 8, ["ethics"]), (date(2026, 3, 4), 4, ["human_trafficking"]),
             (date(2026, 3, 5), 48, ["hands_on"]), (date(2026, 3, 6), 20, [])]
     mid = seed_member(engine, ws, "U1", entries=done, joined=utc(2026, 7, 1, 12))
-    cache = SnapshotCache()
     sender = sender_for(settings, fake.url)
-    tick(engine, sender, now=STAGE_30, cache=cache)
+    tick(engine, sender, now=STAGE_30)
     assert posts(fake) == []
-    with Session(engine) as s:  # through the service, as /ce delete does: it voids the stored quiet date
+    with Session(engine) as s:  # through the service, as /ce delete does
         entry = s.exec(select(CEEntry).where(CEEntry.member_id == mid, CEEntry.hours_q == 48)).one()
         member = s.get(Member, mid)
         assert member is not None
-        assert member.reminder_quiet_until is not None  # the first tick stored one: nothing due for now
         ledger.delete_entry(session=s, member=member, entry_id=entry.id or 0)
         s.commit()
-    tick(engine, sender, now=STAGE_30 + timedelta(minutes=5), cache=cache)
+    tick(engine, sender, now=STAGE_30 + timedelta(minutes=5))
     assert [c["channel"] for c in posts(fake)] == [fake.dm_id("U1")]
 
 

@@ -37,7 +37,7 @@ from sqlmodel import SQLModel
 
 import cebot.models  # noqa: F401  (registers the delivery table)
 from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS, backoff_after, dialect_insert, write_retrying
-from cebot.jobs.planning import Planned
+from cebot.services.scheduled import Planned
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from cebot.domain.parsing import TrackRequest
 from cebot.domain.requirements import DeadlineKind, RequirementSet
 from cebot.models import Credential, Member, Workspace, WorkspaceRequirementSet, utcnow
 from cebot.services.errors import InvalidRequest, NotFound
-from cebot.services.reminder_plan import void_reminder_plan
 from cebot.services.workspaces import require_manager
 
 EARLIEST = date(1950, 1, 1)
@@ -80,7 +79,6 @@ def define_workspace_set(
         row.definition = definition
         row.updated_at = utcnow()
     session.add(row)
-    void_reminder_plan(session=session, workspace_id=workspace.id)
     session.flush()
     return rs
 
@@ -96,7 +94,6 @@ def remove_workspace_set(*, session: Session, workspace: Workspace, acting: Memb
     if row is None:
         raise NotFound(f"Your clinic has no requirement set called {key}.")
     session.delete(row)
-    void_reminder_plan(session=session, workspace_id=workspace.id)
     session.flush()
 
 
@@ -241,7 +238,6 @@ def track(*, session: Session, member: Member, request: TrackRequest, today: dat
             computed = True
     session.add(credential)
     session.flush()
-    void_reminder_plan(session=session, member_id=member.id)
     return TrackResult(credential=credential, requirement_set=rs, created=created, deadline_computed=computed,
                        needs=what_is_needed(rs, credential_facts(credential)))
 
@@ -252,7 +248,6 @@ def untrack(*, session: Session, member: Member, key: str) -> Credential:
     if credential is None:
         raise NotFound(f"You're not tracking {key}. `/ce progress` shows what you track.")
     session.delete(credential)
-    void_reminder_plan(session=session, member_id=member.id)
     session.flush()
     return credential
 

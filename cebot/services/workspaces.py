@@ -138,10 +138,6 @@ def update_profile(
         member.display_name = display_name[:200]
     if timezone and timezone[:64] != member.timezone:
         member.timezone = timezone[:64]
-        if member.id is not None:  # local dates (today, the last day something was logged) move with it
-            from cebot.services.reminder_plan import void_reminder_plan
-
-            void_reminder_plan(session=session, member_id=member.id)
     if is_slack_admin is not None:
         member.is_slack_admin = is_slack_admin
     member.profile_refreshed_at = now or utcnow()
