@@ -147,7 +147,7 @@ def test_key_rules_are_encoded() -> None:
     """Spot checks of the mapping from research facts to the schema."""
     c = load_catalog()
     fl = c.require("FL")
-    assert fl.deadline == DeadlineRule(DeadlineKind.FIXED, 8, 31, YearParity.ODD)
+    assert fl.deadline == DeadlineRule(kind=DeadlineKind.FIXED, month=8, day=31, parity=YearParity.ODD)
     assert fl.first_renewal.rule is FirstRenewalRule.PRORATED
     assert fl.first_renewal.hours_per_month == 4
     assert set(fl.first_renewal.keep_minimums) == {"medical_errors", "human_trafficking"}
@@ -161,7 +161,7 @@ def test_key_rules_are_encoded() -> None:
     assert c.require("NJ").carry_over.max_hours == quarters(18)
     assert c.require("NJ").first_renewal.fixed_hours == quarters(10)
     assert c.require("NV").carry_over.max_hours == quarters(36)
-    assert c.require("VA").deadline == DeadlineRule(DeadlineKind.BIRTHDAY, parity=YearParity.BIRTH_YEAR,
+    assert c.require("VA").deadline == DeadlineRule(kind=DeadlineKind.BIRTHDAY, parity=YearParity.BIRTH_YEAR,
                                                     anchor=BirthdayAnchor.MONTH_END)
     caps = {(k, cap.key): cap for k in ("TX", "WA", "NCBTMB", "AMTA", "NC", "NY") for cap in c.require(k).caps}
     assert caps["TX", "cpr"].hours == quarters(6)
@@ -203,7 +203,7 @@ def test_minimal_file_parses() -> None:
     rs = parse_requirement_set(MINIMAL, source_name="XX.toml")
     assert rs.total_hours == quarters(24)
     assert [m.hours for m in rs.minimums] == [8, 4]
-    assert rs.sources == (Source("A rule", "https://example.org/rule"),)
+    assert rs.sources == (Source(title="A rule", url="https://example.org/rule"),)
 
 
 def test_bad_hours_name_file_and_field() -> None:
@@ -392,11 +392,11 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
     if kind is DeadlineKind.FIXED:
         month = draw(st.integers(1, 12))
         day = draw(st.none() | st.integers(1, 28))
-        deadline = DeadlineRule(kind, month, day, parity)
+        deadline = DeadlineRule(kind=kind, month=month, day=day, parity=parity)
     elif kind is DeadlineKind.BIRTHDAY:
-        deadline = DeadlineRule(kind, parity=parity, anchor=draw(st.sampled_from(list(BirthdayAnchor))))
+        deadline = DeadlineRule(kind=kind, parity=parity, anchor=draw(st.sampled_from(list(BirthdayAnchor))))
     else:
-        deadline = DeadlineRule(kind)
+        deadline = DeadlineRule(kind=kind)
     minimum_keys = draw(st.lists(_item_key, max_size=3, unique=True))
     minimums = tuple(
         SubjectMinimum(key=k, label=draw(_text), subjects=draw(_subjects), hours=draw(st.integers(1, total)),
@@ -409,11 +409,11 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
     rule = draw(st.sampled_from(list(FirstRenewalRule)))
     if rule is FirstRenewalRule.PRORATED:
         fixed = draw(st.none() | st.integers(0, total))
-        first = FirstRenewal(rule, hours_per_month=0 if fixed is not None else draw(st.integers(1, 8)),
+        first = FirstRenewal(rule=rule, hours_per_month=0 if fixed is not None else draw(st.integers(1, 8)),
                              fixed_hours=fixed, keep_minimums=tuple(minimum_keys[:1]), note=draw(_text))
     else:
-        first = FirstRenewal(rule, note=draw(st.just("") | _text))
-    conditions = tuple(Condition(k, draw(_text), draw(st.booleans()))
+        first = FirstRenewal(rule=rule, note=draw(st.just("") | _text))
+    conditions = tuple(Condition(key=k, label=draw(_text), unconfirmed=draw(st.booleans()))
                        for k in draw(st.lists(_item_key, max_size=2, unique=True)))
     unconfirmed = tuple(draw(st.lists(_text, min_size=1 if any(c.unconfirmed for c in conditions) else 0,
                                       max_size=2)))
@@ -425,14 +425,14 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
         total_hours=total,
         cycle_months=cycle,
         deadline=deadline,
-        sources=tuple(Source(draw(_text), draw(st.sampled_from(["", 'https://example.org/a?b=c&d="e"'])))
+        sources=tuple(Source(title=draw(_text), url=draw(st.sampled_from(["", 'https://example.org/a?b=c&d="e"'])))
                       for _ in range(draw(st.integers(1, 2)))),
         checked_on=draw(st.dates(date(1990, 1, 1), date(2100, 12, 31))),
         minimums=minimums,
         caps=caps,
         min_in_person_hours=draw(st.integers(0, total)),
         first_renewal=first,
-        carry_over=CarryOver(draw(st.integers(0, 200)), draw(st.just("") | _text)),
+        carry_over=CarryOver(max_hours=draw(st.integers(0, 200)), note=draw(st.just("") | _text)),
         conditions=conditions,
         unconfirmed=unconfirmed,
         notes=tuple(draw(st.lists(_text, max_size=2))),

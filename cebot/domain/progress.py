@@ -241,7 +241,7 @@ def _cap_reason(rs: RequirementSet, c: Cap) -> str:
 def _scaled(m: SubjectMinimum, cycle_months: int) -> SubjectMinimum:
     if not m.per_cycle_year:
         return m
-    return replace(m, hours=m.hours * cycle_months // 12)
+    return m.model_copy(update={"hours": m.hours * cycle_months // 12})
 
 
 @functools.lru_cache(maxsize=1024)
