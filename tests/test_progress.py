@@ -139,10 +139,11 @@ def test_ethics_counts_toward_minimum_and_total() -> None:
 
 
 def test_unmet_minimum_keeps_remaining_above_zero() -> None:
-    """With the total met but ethics missing, the missing ethics hours remain."""
+    """With 25 h logged but 4 h of subjects missing, 20 of 24 count and 4 remain ("N of M" and "to go" agree)."""
     rs = rset(24, minimums=(minimum("ethics", 3), minimum("laws_rules", 2)))
     p = progress(rs, [entry(24), entry(1, "ethics")])
-    assert p.counted == h(25)
+    assert p.capped == h(25)
+    assert p.counted == h(20)
     assert p.remaining == h(4)
     assert p.status is not Status.COMPLETE
 
@@ -415,8 +416,8 @@ def test_catalog_ncbtmb_self_care_and_ethics() -> None:
     rs = load_catalog().require("NCBTMB")
     p = compute_progress(rs, CredentialFacts("NCBTMB", deadline=date(2026, 1, 31)),
                          [entry(6, "self_care"), entry(20)], TODAY)
-    assert p.counted == h(24)
-    assert p.remaining == h(3)
+    assert p.capped == h(24)
+    assert (p.counted, p.remaining) == (h(21), h(3))
     assert p.not_counted[0].reason == "over the 4 h self-care cap"
 
 
@@ -501,7 +502,8 @@ def test_property_counted_within_logged_and_caps_hold(rs: RequirementSet, entrie
     assert 0 <= p.counted <= logged
     assert p.remaining >= 0
     by_entry = _counted_by_entry(p, [e for e in entries if START <= e.completed_on <= END])
-    assert sum(by_entry.values()) == p.counted
+    assert sum(by_entry.values()) == p.capped
+    assert p.counted <= p.capped
     assert all(0 <= by_entry[e.id] <= e.hours for e in entries if e.id in by_entry)
     for c in rs.caps:
         matched = [e for e in entries if (not c.subjects or set(c.subjects) & set(e.subjects))

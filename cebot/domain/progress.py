@@ -25,7 +25,9 @@ examples, are in ``docs/progress-rules.md``; in short:
   the total, the in-person hours missing and the sum of the missing subject
   hours (overlapping minimums such as "4 h ethics/law, of which 2 h
   boundaries" are counted once, by their largest gap), plus missing on-top hours.
-* **Counted** is not capped at the requirement: 30 h logged toward 24 shows 30.
+* **Counted** is the headline: what counts toward the total after every constraint, so while something is
+  missing ``counted + remaining within the total == required`` ("N of M" and "to go" agree); ``capped`` keeps
+  what the caps alone let count. Once nothing is missing it is not capped: 30 h logged toward 24 shows 30.
 * **Status.** ``exempt`` when the set asks for no CE or the first renewal is
   exempt; ``needs_info`` when the window cannot be worked out; ``complete``
   when nothing remains; ``overdue`` when the credential's own deadline has
@@ -35,13 +37,15 @@ examples, are in ``docs/progress-rules.md``; in short:
   the cycle still left (a steady pace would have done 50% of the hours half way
   through; at risk means behind that by more than 25 points); else ``on_track``.
 * **Carry-over** (sets with ``carry_over.max_hours``): hours counted in the
-  previous window beyond its full requirement carry in, up to the maximum,
-  toward this window's total (not toward subject minimums).
+  last ``carry_over.periods`` windows beyond their full requirement carry in, up to the
+  maximum, toward this window's total (not toward subject minimums); see :func:`_carried_in`.
 * **First renewal.** ``EXEMPT`` shows hours but requires none; ``PRORATED``
-  asks ``hours_per_month`` for each whole month from the issue date to the
-  deadline (at most the total); ``fixed_hours`` asks that many. Both keep only
-  the minimums named in ``keep_minimums`` (``"in_person"`` keeps the in-person
-  minimum), and the window starts on the issue date.
+  asks ``hours_per_month`` for each whole (or, with ``count_partial_months``,
+  started) month from the issue date to the deadline, the ``chart`` entry of the
+  month the licence was issued, or ``fixed_hours``; at most the total. All keep
+  only the minimums named in ``keep_minimums`` (``"in_person"`` keeps the
+  in-person minimum), which are part of the hours asked, and the window starts
+  on the issue date.
 """
 
 from __future__ import annotations
@@ -144,7 +148,9 @@ class Progress:
     required: Quarters
     """Hours toward the total (after first-renewal proration); on-top hours are in ``subject_rows``."""
     counted: Quarters
-    """Hours counting toward the total (including ``carried_in``); may exceed ``required``."""
+    """Hours counting toward the total after every constraint (caps, subject and in-person minimums, including
+    ``carried_in``): ``required - counted`` is what is still to take toward it. May exceed ``required`` once
+    nothing is missing."""
     remaining: Quarters
     """Hours still to take, including subject, in-person and on-top gaps."""
     subject_rows: tuple[SubjectRow, ...] = ()
@@ -159,6 +165,9 @@ class Progress:
     notes: tuple[str, ...] = ()
     carried_in: Quarters = 0
     on_top_required: Quarters = 0
+    capped: Quarters = 0
+    """Hours the caps let count toward the total (with ``carried_in``), before minimums are taken into account:
+    ``counted`` is less while a minimum is missing (its hours must come from courses of that subject)."""
 
     @property
     def complete(self) -> bool:
@@ -312,13 +321,16 @@ class _Rules:
     kind and remembered in :attr:`kinds`; the cap maximisation then works on a few signatures, not on courses.
     """
 
-    __slots__ = ("cap_hours", "gap_roots", "kinds", "minimums", "on_top", "reasons", "rs", "within")
+    __slots__ = ("cap_hours", "caps", "gap_roots", "kinds", "minimums", "on_top", "reasons", "rs", "within")
 
     def __init__(self, rs: RequirementSet, minimums: tuple[SubjectMinimum, ...]) -> None:
         self.rs = rs  # keeps id(rs) (the cache key) from being reused while this entry lives
         self.minimums = minimums
-        self.cap_hours = tuple(c.hours for c in rs.caps)
-        self.reasons = tuple(_cap_reason(rs, c) for c in rs.caps)
+        # A cap tied to a minimum (Florida's non-classroom hours beside the 12 classroom hours) goes with it.
+        kept = {m.key for m in minimums}
+        self.caps = tuple(c for c in rs.caps if not c.applies_with or c.applies_with in kept)
+        self.cap_hours = tuple(c.hours for c in self.caps)
+        self.reasons = tuple(_cap_reason(rs, c) for c in self.caps)
         self.on_top = tuple(i for i, m in enumerate(minimums) if m.on_top)
         self.within = frozenset(i for i, m in enumerate(minimums) if not m.on_top)
         self.gap_roots = _gap_roots([m for m in minimums if not m.on_top])
@@ -327,7 +339,7 @@ class _Rules:
     def kind(self, fmt: str, subjects: tuple[str, ...]) -> _Kind:
         """Work out (and remember) what courses of this format and these subjects match."""
         mins = tuple(i for i, m in enumerate(self.minimums) if _matches_minimum(m, fmt, subjects))
-        caps = tuple(i for i, c in enumerate(self.rs.caps) if _matches_cap(c, fmt, subjects))
+        caps = tuple(i for i, c in enumerate(self.caps) if _matches_cap(c, fmt, subjects))
         zero = next((i for i in caps if self.cap_hours[i] == 0), None)
         found = _Kind(minimums=mins, within=tuple(i for i in mins if i in self.within), caps=caps,
                       zero_reason=None if zero is None else self.reasons[zero], in_person=fmt == "in_person")
@@ -539,6 +551,82 @@ def _whole_months(start: date, end: date) -> int:
     return max(0, cycles.months_between(start, end))
 
 
+def _months_licensed(issued: date, deadline: date, partial: bool) -> int:
+    """Months from ``issued`` to ``deadline``: whole months, or counting a started month too when ``partial``.
+
+    Florida asks one hour "for each month or partial month licensed": issued Mar 15, 2024 with an Aug 31,
+    2025 deadline is 18 months (March 2024 counts), where whole months are 17.
+    """
+    whole = _whole_months(issued, deadline)
+    if partial and cycles.add_months(issued, whole) <= deadline:
+        return whole + 1
+    return whole
+
+
+def _ask_issue_date(rs: RequirementSet, why: str) -> str:
+    return f"Tell me when your licence was issued {why}: {cycles.TRACK_COMMAND.format(key=rs.key)} issued:YYYY-MM-DD"
+
+
+def _first_renewal_hours(rs: RequirementSet, facts: CredentialFacts,
+                         cycle: CycleWindow) -> tuple[Quarters | None, str | None]:
+    """The hours a prorated first renewal asks (``None``: the full total) and what to ask the user, if anything.
+
+    ``cycle`` is the full cycle window the licence was issued in (before it is cut to the issue date).
+    """
+    fr = rs.first_renewal
+    issued = facts.issue_date
+    if fr.hours_per_month:
+        if issued is None:
+            return None, _ask_issue_date(rs, "so I can prorate your first renewal")
+        return fr.hours_per_month * _months_licensed(issued, cycle.deadline, fr.count_partial_months), None
+    if issued is None:
+        return None, _ask_issue_date(rs, "to see your first-renewal hours")
+    if fr.chart:
+        # Tennessee's chart: the hours for a licence issued in each month of the cycle.
+        if not cycle.contains(issued):
+            return None, None
+        return fr.chart[min(_whole_months(cycle.start, issued), len(fr.chart) - 1)], None
+    if fr.fixed_hours is not None and 2 * _whole_months(issued, cycle.deadline) < rs.cycle_months:
+        # A fixed first-renewal target (New Jersey: 10 h) applies to a licence issued in the second half of
+        # the cycle; issued earlier, the full requirement applies.
+        return fr.fixed_hours, None
+    return None, None
+
+
+def _carried_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[EntryFacts],
+                window: CycleWindow) -> tuple[Quarters, CycleWindow | None]:
+    """Hours carried into ``window`` from up to ``carry_over.periods`` earlier cycles, and the latest of them.
+
+    Walks the earlier cycles oldest first: each cycle's hours over its total are banked for the next
+    ``periods`` cycles, and a cycle short of its total draws on the oldest banked hours first. What is still
+    banked and not expired when ``window`` starts carries in, at most ``max_hours``. Hours carried into a
+    cycle count toward its total only (not toward subject minimums).
+    """
+    periods = rs.carry_over.periods
+    earlier: list[CycleWindow] = []
+    w = window
+    for _ in range(periods):
+        prev = cycles.window_for_deadline(rs, facts, w.start - timedelta(days=1))
+        if prev is None:
+            break
+        earlier.append(prev)
+        w = prev
+    earlier.reverse()
+    rules = _rules(rs, False)
+    bank: list[list[int]] = []  # [hours, index of the cycle that earned them]
+    for index, cycle in enumerate(earlier):
+        own = _tally(rules, _between(ordered, cycle.start, cycle.deadline)).counted
+        bank = [b for b in bank if b[1] + periods >= index and b[0]]
+        short = max(0, rs.total_hours - own)
+        for b in bank:
+            used = min(b[0], short)
+            b[0] -= used
+            short -= used
+        bank.append([max(0, own - rs.total_hours), index])
+    usable = sum(h for h, earned in bank if earned + periods >= len(earlier))
+    return min(rs.carry_over.max_hours, usable), (earlier[-1] if earlier else None)
+
+
 @functools.lru_cache(maxsize=256)
 def _outside(window: CycleWindow) -> str:
     return f"outside this cycle ({format_window(window)})"
@@ -554,27 +642,14 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
     in_person_min = rs.min_in_person_hours
     exempt = False
     if facts.first_cycle:
+        cycle = window
         if facts.issue_date is not None and window.start < facts.issue_date <= window.deadline:
             window = CycleWindow(facts.issue_date, window.deadline)
         if fr.rule is FirstRenewalRule.EXEMPT:
             exempt = True
             notes.insert(0, fr.note or "Your first renewal needs no CE.")
-        elif fr.rule is FirstRenewalRule.PRORATED or fr.fixed_hours is not None:
-            reduced: Quarters | None = None
-            if fr.rule is FirstRenewalRule.PRORATED and fr.hours_per_month:
-                if facts.issue_date is None:
-                    needs = (f"Tell me when your licence was issued so I can prorate your first renewal: "
-                             f"{cycles.TRACK_COMMAND.format(key=rs.key)} issued:YYYY-MM-DD")
-                else:
-                    reduced = fr.hours_per_month * _whole_months(facts.issue_date, window.deadline)
-            if reduced is None and fr.fixed_hours is not None:
-                # A fixed first-renewal target (New Jersey: 10 h) applies to a licence issued in the second
-                # half of the cycle; issued earlier, the full requirement applies.
-                if facts.issue_date is None:
-                    needs = needs or (f"Tell me when your licence was issued to see your first-renewal hours: "
-                                      f"{cycles.TRACK_COMMAND.format(key=rs.key)} issued:YYYY-MM-DD")
-                elif 2 * _whole_months(facts.issue_date, window.deadline) < rs.cycle_months:
-                    reduced = fr.fixed_hours
+        elif fr.rule is FirstRenewalRule.PRORATED:
+            reduced, needs = _first_renewal_hours(rs, facts, cycle)
             if reduced is not None:
                 total = min(total, reduced)
                 first_renewal_minimums = True
@@ -589,13 +664,11 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
 
     carried = 0
     if rs.carry_over.max_hours and not facts.first_cycle and not exempt:
-        prev = cycles.window_for_deadline(rs, facts, window.start - timedelta(days=1))
-        if prev is not None:
-            prev_t = _tally(_rules(rs, False), _between(ordered, prev.start, prev.deadline))
-            carried = min(rs.carry_over.max_hours, max(0, prev_t.counted - rs.total_hours))
-            if carried:
-                notes.append(f"Includes {format_hours(carried)} h carried over from your last cycle "
-                             f"({format_window(prev)}).")
+        carried, last = _carried_in(rs, facts, ordered, window)
+        if carried and last is not None:
+            since = (f"your last cycle ({format_window(last)})" if rs.carry_over.periods == 1
+                     else f"your last {rs.carry_over.periods} cycles (the latest {format_window(last)})")
+            notes.append(f"Includes {format_hours(carried)} h carried over from {since}.")
 
     counted = t.counted + carried
     rows: list[SubjectRow] = []
@@ -620,8 +693,16 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         in_person = InPersonRow(required=need_ip, counted=got, remaining=max(0, need_ip - got))
 
     required = 0 if exempt else total
-    remaining = max(required - counted, _grouped_gap(within, rules.gap_roots),
-                    in_person.remaining if in_person else 0, 0)
+    if first_renewal_minimums:
+        # The minimums a first renewal keeps are part of its hours (Florida), even when few months are left.
+        required = max(required, _grouped_gap([replace(r, remaining=r.required) for r in within], rules.gap_roots))
+    gap = max(_grouped_gap(within, rules.gap_roots), in_person.remaining if in_person else 0)
+    remaining = max(required - counted, gap, 0)
+    # The headline: what counts toward the total after every constraint, so "N of M" and "K to go" agree.
+    # Hours that only a missing minimum could still use (home study beyond Florida's classroom part) wait.
+    headline = counted if remaining == 0 else required - remaining
+    capped = counted
+    counted = headline
     remaining += on_top_remaining
 
     # Courses from the cycle before and after the deadline are listed; older ones are plainly old.
@@ -670,7 +751,7 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         not_counted=tuple(not_counted), partially_counted=tuple(partial), conditions=conditions,
         unconfirmed=rs.unconfirmed, needs=needs, counted_entry_ids=tuple(counted_ids),
         entries_without_certificate=without_cert, notes=tuple(notes), carried_in=carried,
-        on_top_required=0 if exempt else on_top_required,
+        on_top_required=0 if exempt else on_top_required, capped=capped,
     )
 
 

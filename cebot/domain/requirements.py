@@ -377,7 +377,9 @@ class Cap(_Model):
     """At most ``hours`` count from entries matching ``subjects`` or ``formats``.
 
     An entry matches when it has any of ``subjects`` (if given) and its format is one of ``formats`` (if
-    given). ``hours=0`` means such hours never count.
+    given). ``hours=0`` means such hours never count. ``applies_with`` names a minimum the cap goes with: when
+    that minimum does not apply (a first renewal that keeps only some minimums), neither does the cap. Florida:
+    at most 12 h not in a classroom, because 12 of the 24 must be classroom hours.
     """
 
     key: ItemKey
@@ -385,6 +387,7 @@ class Cap(_Model):
     hours: Hours
     subjects: Subjects = ()
     formats: Formats = ()
+    applies_with: Annotated[str, _ITEM_KEY[0], _ITEM_KEY[1]] | None = None
     unconfirmed: Flag = False
 
     @model_validator(mode="after")
@@ -498,6 +501,7 @@ class RequirementSet(_Model):
                        f"({format_hours(self.total_hours)} h)", "min_in_person_hours")
         self._check_cycle()
         self._check_items()
+        self._check_fits()
         self._check_first_renewal()
         if not self.sources and not self.workspace_defined:
             raise fail("a shipped set needs at least one [[sources]] entry with a title", "sources")
@@ -541,6 +545,30 @@ class RequirementSet(_Model):
                 raise fail(f"{format_hours(required)} h is more than total_hours "
                            f"({format_hours(self.total_hours)} h); set on_top = true if it is required in "
                            "addition to the total", "minimums", i, "hours")
+
+    def _check_fits(self) -> None:
+        keys = [m.key for m in self.minimums]
+        for i, c in enumerate(self.caps):
+            if c.applies_with is not None and c.applies_with not in keys:
+                raise fail(f"names no minimum of this set: {c.applies_with!r}; known: {', '.join(keys) or 'none'}",
+                           "caps", i, "applies_with")
+        # Minimums that share no subject need separate hours; together they must fit in the total.
+        groups: list[tuple[set[str], Quarters]] = []
+        for m in self.minimums:
+            if m.on_top:
+                continue
+            need = m.hours * self.cycle_months // 12 if m.per_cycle_year else m.hours
+            subjects = set(m.subjects)
+            joined = [g for g in groups if g[0] & subjects]
+            for g in joined:
+                groups.remove(g)
+                subjects |= g[0]
+                need = max(need, g[1])
+            groups.append((subjects, need))
+        needed = sum(h for _, h in groups)
+        if needed > self.total_hours:
+            raise fail(f"the minimums need {format_hours(needed)} h together, more than total_hours "
+                       f"({format_hours(self.total_hours)} h)", "minimums")
 
     def _check_first_renewal(self) -> None:
         fr = self.first_renewal
