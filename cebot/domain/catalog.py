@@ -279,9 +279,12 @@ class Catalog:
         wanted = key.strip().upper()
         if not wanted:
             return None
-        close = difflib.get_close_matches(wanted, list(self.sets), n=1, cutoff=0.5)
-        if close:
-            return close[0]
+        scored = [(difflib.SequenceMatcher(None, wanted, k).ratio(), k) for k in self.sets]
+        best = max((r for r, _ in scored), default=0.0)
+        if best >= 0.5:
+            # "FLA" is as close to LA as to FL; among the closest, the key the typed text starts with wins.
+            tied = sorted(k for r, k in scored if r == best)
+            return next((k for k in tied if wanted.startswith(k) or k.startswith(wanted)), tied[0])
         if len(wanted) >= 3:
             for k, rs in self.sets.items():
                 if rs.name.upper().startswith(wanted):
