@@ -165,6 +165,8 @@ class Progress:
     notes: tuple[str, ...] = ()
     carried_in: Quarters = 0
     on_top_required: Quarters = 0
+    rule_change: str | None = None
+    """What changed in the shipped rule since the version the member last saw, once, in a sentence."""
     capped: Quarters = 0
     """Hours the caps let count toward the total (with ``carried_in``), before minimums are taken into account:
     ``counted`` is less while a minimum is missing (its hours must come from courses of that subject)."""
@@ -515,8 +517,23 @@ def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequen
                      today: date) -> Progress:
     """Where ``facts`` (a credential under ``rs``) stands on ``today`` given the member's ``entries``.
 
-    Entry ids must be unique (they are the ledger's ids).
+    Entry ids must be unique (they are the ledger's ids). When the shipped rule is newer than the version the
+    member last saw (``facts.rule_version_seen``), :attr:`Progress.rule_change` says what changed.
     """
+    p = _compute(rs, facts, entries, today)
+    change = rule_change(rs, facts.rule_version_seen)
+    return replace(p, rule_change=change) if change else p
+
+
+def rule_change(rs: RequirementSet, seen: int | None) -> str | None:
+    """The sentence announcing a newer shipped rule than version ``seen``, or ``None``."""
+    if seen is None or rs.workspace_defined or rs.version <= seen or not rs.change_note:
+        return None
+    return f"Rule update for {rs.key} (version {rs.version}): {rs.change_note}"
+
+
+def _compute(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
+             today: date) -> Progress:
     if not rs.tracks_hours:
         return Progress(key=rs.key, name=rs.name, status=Status.EXEMPT, window=None, deadline=None,
                         days_left=None, required=0, counted=0, remaining=0,
@@ -828,4 +845,5 @@ def progress_to_json(p: Progress) -> dict[str, Any]:
         "notes": list(p.notes),
         "counted_entry_ids": list(p.counted_entry_ids),
         "entries_without_certificate": p.entries_without_certificate,
+        "rule_change": p.rule_change,
     }

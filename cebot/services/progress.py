@@ -125,11 +125,11 @@ def _resolve(rows: Sequence[_CredentialRow]) -> list[tuple[_CredentialRow, Requi
 def _facts(row: _CredentialRow, milestones: dict[str, date] | None) -> CredentialFacts:
     """What :func:`cebot.services.credentials.credential_facts` gives for the credential, from its columns."""
     (_, _, key, deadline, issue_date, birth_month, birth_day, birth_year, first_cycle, cpr_expires_on,
-     licence_number, _) = row
+     licence_number, version_seen, _) = row
     return CredentialFacts(requirement_key=key, deadline=deadline, issue_date=issue_date, birth_month=birth_month,
                            birth_day=birth_day, birth_year=birth_year, first_cycle=first_cycle,
                            cpr_expires_on=cpr_expires_on, licence_number=licence_number,
-                           milestones=dict(milestones or {}))
+                           milestones=dict(milestones or {}), rule_version_seen=version_seen or 1)
 
 
 def _plans(pairs: Sequence[tuple[_CredentialRow, RequirementSet]], milestones: dict[int, dict[str, date]],
@@ -158,7 +158,7 @@ _CREDENTIAL_COLUMNS: tuple[Any, ...] = (
     col(Credential.id), col(Credential.member_id), col(Credential.requirement_key), col(Credential.deadline),
     col(Credential.issue_date), col(Credential.birth_month), col(Credential.birth_day), col(Credential.birth_year),
     col(Credential.first_cycle), col(Credential.cpr_expires_on), col(Credential.licence_number),
-    col(WorkspaceRequirementSet.definition),
+    col(Credential.rule_version_seen), col(WorkspaceRequirementSet.definition),
 )
 """What :func:`_facts` reads, plus the id (for logs), the member and the workspace's own set definition."""
 
