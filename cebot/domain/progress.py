@@ -51,8 +51,7 @@ examples, are in ``docs/progress-rules.md``; in short:
 from __future__ import annotations
 
 import functools
-import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -64,14 +63,14 @@ from cebot.domain import cycles
 from cebot.domain.cycles import CycleWindow
 from cebot.domain.facts import CredentialFacts, EntryFacts
 from cebot.domain.hours import Quarters, format_hours, to_decimal
+from cebot.domain.renewal import carried_in, first_renewal_hours
 from cebot.domain.requirements import (
     Applicability,
-    Cap,
     FirstRenewalRule,
     RequirementSet,
     SetKind,
-    SubjectMinimum,
 )
+from cebot.domain.tally import between, prepared_rules, tally
 
 AT_RISK_DAYS = 90
 """With this many days or fewer left, anything still missing makes the status ``at_risk``."""
@@ -216,298 +215,9 @@ def _no_ce_note(rs: RequirementSet) -> str:
     return f"{rs.name} does not ask for CE hours."
 
 
-def _matches_minimum(m: SubjectMinimum, fmt: str, subjects: tuple[str, ...]) -> bool:
-    return (not m.formats or fmt in m.formats) and any(s in subjects for s in m.subjects)
-
-
-def _matches_cap(c: Cap, fmt: str, subjects: tuple[str, ...]) -> bool:
-    return (not c.formats or fmt in c.formats) and (not c.subjects or any(s in subjects for s in c.subjects))
-
-
 _ORDER = attrgetter("completed_on", "id")
 _DAY = attrgetter("completed_on")
 
-
-def _between(ordered: Sequence[EntryFacts], start: date, end: date) -> Sequence[EntryFacts]:
-    """The entries of date-ordered ``ordered`` completed from ``start`` to ``end`` (both included)."""
-    lo = bisect_left(ordered, start, key=_DAY)
-    hi = bisect_right(ordered, end, key=_DAY)
-    return ordered[lo:hi]
-
-
-def _short_label(label: str, *, lower: bool) -> str:
-    """A cap label fit for a sentence: no trailing "(...)", and lower-case unless it starts with an acronym."""
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", label).strip() or label
-    if lower and not text[:2].isupper():
-        text = text[:1].lower() + text[1:]
-    return text
-
-
-def _cap_reason(rs: RequirementSet, c: Cap) -> str:
-    text = (f"{_short_label(c.label, lower=False)} does not count for {rs.key}" if c.hours == 0
-            else f"over the {format_hours(c.hours)} h {_short_label(c.label, lower=True)} cap")
-    return text + (" (rule unconfirmed)" if c.unconfirmed else "")
-
-
-def _scaled(m: SubjectMinimum, cycle_months: int) -> SubjectMinimum:
-    if not m.per_cycle_year:
-        return m
-    return m.model_copy(update={"hours": m.hours * cycle_months // 12})
-
-
-@functools.lru_cache(maxsize=1024)
-def _best_multi(sigs: tuple[tuple[tuple[int, ...], Quarters], ...],
-                residual: tuple[Quarters, ...]) -> tuple[Quarters, ...]:
-    """Exact maximum of sum(y) with y[i] <= H[i] and, per cap, the y of signatures using it <= residual."""
-
-    @functools.cache
-    def best(i: int, res: tuple[Quarters, ...]) -> tuple[Quarters, tuple[Quarters, ...]]:
-        if i == len(sigs):
-            return 0, ()
-        caps, hours = sigs[i]
-        hi = min(hours, *(res[c] for c in caps))
-        if i == len(sigs) - 1:
-            return hi, (hi,)
-        upper_rest = sum(h for _, h in sigs[i + 1:])
-        found: tuple[Quarters, tuple[Quarters, ...]] = (-1, ())
-        for y in range(hi, -1, -1):
-            if y + upper_rest <= found[0]:
-                break
-            nxt = tuple(r - y if c in caps else r for c, r in enumerate(res))
-            value, rest = best(i + 1, nxt)
-            if y + value > found[0]:
-                found = (y + value, (y, *rest))
-        return found
-
-    return best(0, residual)[1]
-
-
-def _gap_roots(mins: Sequence[SubjectMinimum]) -> tuple[int, ...]:
-    """For each minimum, the first of the minimums it shares subjects with, directly or through others."""
-    parent = list(range(len(mins)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for i in range(len(mins)):
-        for j in range(i):
-            if set(mins[i].subjects) & set(mins[j].subjects):
-                parent[root(i)] = root(j)
-    return tuple(root(i) for i in range(len(mins)))
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Kind:
-    """What every course of one kind (delivery format and subject tags) matches under one :class:`_Rules`.
-
-    One object per kind and rules (see :meth:`_Rules.kind`), so it is compared and hashed by identity.
-    """
-
-    minimums: tuple[int, ...]
-    """Indices of the minimums it counts toward (on top or within the total)."""
-    within: tuple[int, ...]
-    """The same, only the minimums within the total."""
-    caps: tuple[int, ...]
-    """Indices of the caps it falls under: its signature."""
-    zero_reason: str | None
-    """Why it never counts, when one of its caps allows 0 hours."""
-    in_person: bool
-
-
-class _Rules:
-    """A requirement set's minimums and caps prepared for counting, shared by every credential under the set.
-
-    Caps and minimums depend only on a course's kind (format and subjects), so matching is worked out once per
-    kind and remembered in :attr:`kinds`; the cap maximisation then works on a few signatures, not on courses.
-    """
-
-    __slots__ = ("cap_hours", "caps", "gap_roots", "kinds", "minimums", "on_top", "reasons", "rs", "within")
-
-    def __init__(self, rs: RequirementSet, minimums: tuple[SubjectMinimum, ...]) -> None:
-        self.rs = rs  # keeps id(rs) (the cache key) from being reused while this entry lives
-        self.minimums = minimums
-        # A cap tied to a minimum (Florida's non-classroom hours beside the 12 classroom hours) goes with it.
-        kept = {m.key for m in minimums}
-        self.caps = tuple(c for c in rs.caps if not c.applies_with or c.applies_with in kept)
-        self.cap_hours = tuple(c.hours for c in self.caps)
-        self.reasons = tuple(_cap_reason(rs, c) for c in self.caps)
-        self.on_top = tuple(i for i, m in enumerate(minimums) if m.on_top)
-        self.within = frozenset(i for i, m in enumerate(minimums) if not m.on_top)
-        self.gap_roots = _gap_roots([m for m in minimums if not m.on_top])
-        self.kinds: dict[tuple[str, tuple[str, ...]], _Kind] = {}
-
-    def kind(self, fmt: str, subjects: tuple[str, ...]) -> _Kind:
-        """Work out (and remember) what courses of this format and these subjects match."""
-        mins = tuple(i for i, m in enumerate(self.minimums) if _matches_minimum(m, fmt, subjects))
-        caps = tuple(i for i, c in enumerate(self.caps) if _matches_cap(c, fmt, subjects))
-        zero = next((i for i in caps if self.cap_hours[i] == 0), None)
-        found = _Kind(minimums=mins, within=tuple(i for i in mins if i in self.within), caps=caps,
-                      zero_reason=None if zero is None else self.reasons[zero], in_person=fmt == "in_person")
-        if len(self.kinds) >= _KINDS_MAX:
-            self.kinds.clear()
-        self.kinds[(fmt, subjects)] = found
-        return found
-
-
-_KINDS_MAX = 4096
-_RULES_MAX = 256
-_RULES: dict[tuple[int, bool], _Rules] = {}
-
-
-def _rules(rs: RequirementSet, first_renewal_minimums: bool) -> _Rules:
-    """The prepared rules of ``rs`` (only the minimums its first renewal keeps, when asked), memoised.
-
-    Requirement sets are frozen, so what is derived from one never changes; the cache holds the set itself,
-    so its id cannot name another set while the entry lives.
-    """
-    key = (id(rs), first_renewal_minimums)
-    found = _RULES.get(key)
-    if found is None or found.rs is not rs:
-        minimums = tuple(_scaled(m, rs.cycle_months) for m in rs.minimums)
-        if first_renewal_minimums:
-            minimums = tuple(m for m in minimums if m.key in rs.first_renewal.keep_minimums)
-        if len(_RULES) >= _RULES_MAX:
-            _RULES.clear()
-        found = _RULES[key] = _Rules(rs, minimums)
-    return found
-
-
-class _Tally:
-    """The result of counting one window's courses.
-
-    Every hour of a course counts toward an on-top minimum, counts toward the total, or is in
-    :attr:`excluded`; so the hours of a course that count are its hours less the excluded ones.
-    """
-
-    __slots__ = ("by_minimum", "counted", "excluded", "in_person", "on_top")
-
-    def __init__(self, n_minimums: int) -> None:
-        self.counted: Quarters = 0
-        """Hours counted toward the total."""
-        self.excluded: dict[int, tuple[Quarters, str]] = {}
-        """Courses (by position in the window's entries) with hours that do not count: the hours and why."""
-        self.on_top: dict[str, Quarters] = {}
-        self.by_minimum: list[Quarters] = [0] * n_minimums
-        """Hours counted toward the total from entries matching each minimum (same order as the minimums)."""
-        self.in_person: Quarters = 0
-
-
-def _tally(rules: _Rules, entries: Sequence[EntryFacts]) -> _Tally:
-    """Count ``entries`` (already inside the window, sorted by date then id) against the set's caps.
-
-    On-top minimums first take, in date order, what they need from the courses tagged for them. The rest is
-    grouped by cap signature; each signature's allowance is the exact maximum the caps permit (single-cap
-    signatures first, then an exact search over the signatures under several caps). Within a signature that
-    its allowance cannot cover, courses serving a subject minimum go first, then by date and id.
-
-    Caps and minimums depend only on a course's kind (format and subjects), so courses are grouped by kind
-    in one pass and everything else is worked out per kind; only the courses of a signature that its
-    allowance cannot cover are walked one by one.
-    """
-    minimums = rules.minimums
-    t = _Tally(len(minimums))
-    by_key: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-    for j, e in enumerate(entries):
-        key = (e.delivery_format, e.subjects)
-        members = by_key.get(key)
-        if members is None:
-            by_key[key] = [j]
-        else:
-            members.append(j)
-    known = rules.kinds
-    kinds = [(known.get(key) or rules.kind(*key), members) for key, members in by_key.items()]
-    avail = [e.hours for e in entries]
-
-    if rules.on_top:
-        kind_of = {j: kind for kind, members in kinds for j in members}
-        for i in rules.on_top:
-            need = minimums[i].hours
-            got = 0
-            for j in range(len(entries)):
-                if need == 0:
-                    break
-                a = avail[j]
-                if a and i in kind_of[j].minimums:
-                    take = min(need, a)
-                    avail[j] = a - take
-                    need -= take
-                    got += take
-            t.on_top[minimums[i].key] = got
-
-    excluded = t.excluded
-    groups: dict[tuple[int, ...], list[tuple[_Kind, list[int], Quarters]]] = {}
-    group_hours: dict[tuple[int, ...], Quarters] = {}
-    hours_of = avail.__getitem__
-    for kind, members in kinds:
-        hours = sum(map(hours_of, members))
-        if kind.zero_reason is not None:
-            for j in members:
-                if avail[j]:
-                    excluded[j] = (avail[j], kind.zero_reason)
-            continue
-        if not hours:
-            continue
-        sig = kind.caps
-        if sig in groups:
-            groups[sig].append((kind, members, hours))
-            group_hours[sig] += hours
-        else:
-            groups[sig] = [(kind, members, hours)]
-            group_hours[sig] = hours
-
-    cap_hours = rules.cap_hours
-    allowed: dict[tuple[int, ...], Quarters] = {}
-    used = [0] * len(cap_hours)
-    for sig, hours in group_hours.items():
-        if len(sig) == 0:
-            allowed[sig] = hours
-        elif len(sig) == 1:
-            allowed[sig] = min(hours, cap_hours[sig[0]])
-            used[sig[0]] += allowed[sig]
-    multi = sorted(sig for sig in groups if len(sig) > 1)
-    if multi:
-        residual = tuple(h - u for h, u in zip(cap_hours, used, strict=True))
-        spec = tuple((sig, group_hours[sig]) for sig in multi)
-        for sig, y in zip(multi, _best_multi(spec, residual), strict=True):
-            allowed[sig] = y
-            for c in sig:
-                used[c] += y
-
-    by_minimum = t.by_minimum
-    counted = in_person = 0
-    for sig, group in groups.items():
-        budget = allowed[sig]
-        if budget >= group_hours[sig]:
-            # Everything under this signature counts.
-            for kind, _, hours in group:
-                counted += hours
-                for i in kind.within:
-                    by_minimum[i] += hours
-                if kind.in_person:
-                    in_person += hours
-            continue
-        tight = next((c for c in sig if used[c] >= cap_hours[c]), None)
-        reason = rules.reasons[tight] if tight is not None else "over a cap"
-        # Courses that serve a subject minimum go first, then by date and id (the order of ``entries``).
-        order = sorted((j, kind) for kind, members, _ in group if kind.within for j in members)
-        order += sorted((j, kind) for kind, members, _ in group if not kind.within for j in members)
-        for j, kind in order:
-            a = avail[j]
-            take = min(budget, a)
-            budget -= take
-            if take:
-                counted += take
-                for i in kind.within:
-                    by_minimum[i] += take
-                if kind.in_person:
-                    in_person += take
-            if take < a:
-                excluded[j] = (a - take, reason)
-    t.counted = counted
-    t.in_person = in_person
-    return t
 
 
 # --------------------------------------------------------------------------- the engine
@@ -564,86 +274,6 @@ def _compute(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[Entry
     return _progress_in(rs, facts, ordered, window, today)
 
 
-def _whole_months(start: date, end: date) -> int:
-    return max(0, cycles.months_between(start, end))
-
-
-def _months_licensed(issued: date, deadline: date, partial: bool) -> int:
-    """Months from ``issued`` to ``deadline``: whole months, or counting a started month too when ``partial``.
-
-    Florida asks one hour "for each month or partial month licensed": issued Mar 15, 2024 with an Aug 31,
-    2025 deadline is 18 months (March 2024 counts), where whole months are 17.
-    """
-    whole = _whole_months(issued, deadline)
-    if partial and cycles.add_months(issued, whole) <= deadline:
-        return whole + 1
-    return whole
-
-
-def _ask_issue_date(rs: RequirementSet, why: str) -> str:
-    return f"Tell me when your licence was issued {why}: {cycles.TRACK_COMMAND.format(key=rs.key)} issued:YYYY-MM-DD"
-
-
-def _first_renewal_hours(rs: RequirementSet, facts: CredentialFacts,
-                         cycle: CycleWindow) -> tuple[Quarters | None, str | None]:
-    """The hours a prorated first renewal asks (``None``: the full total) and what to ask the user, if anything.
-
-    ``cycle`` is the full cycle window the licence was issued in (before it is cut to the issue date).
-    """
-    fr = rs.first_renewal
-    issued = facts.issue_date
-    if fr.hours_per_month:
-        if issued is None:
-            return None, _ask_issue_date(rs, "so I can prorate your first renewal")
-        return fr.hours_per_month * _months_licensed(issued, cycle.deadline, fr.count_partial_months), None
-    if issued is None:
-        return None, _ask_issue_date(rs, "to see your first-renewal hours")
-    if fr.chart:
-        # Tennessee's chart: the hours for a licence issued in each month of the cycle.
-        if not cycle.contains(issued):
-            return None, None
-        return fr.chart[min(_whole_months(cycle.start, issued), len(fr.chart) - 1)], None
-    if fr.fixed_hours is not None and 2 * _whole_months(issued, cycle.deadline) < rs.cycle_months:
-        # A fixed first-renewal target (New Jersey: 10 h) applies to a licence issued in the second half of
-        # the cycle; issued earlier, the full requirement applies.
-        return fr.fixed_hours, None
-    return None, None
-
-
-def _carried_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[EntryFacts],
-                window: CycleWindow) -> tuple[Quarters, CycleWindow | None]:
-    """Hours carried into ``window`` from up to ``carry_over.periods`` earlier cycles, and the latest of them.
-
-    Walks the earlier cycles oldest first: each cycle's hours over its total are banked for the next
-    ``periods`` cycles, and a cycle short of its total draws on the oldest banked hours first. What is still
-    banked and not expired when ``window`` starts carries in, at most ``max_hours``. Hours carried into a
-    cycle count toward its total only (not toward subject minimums).
-    """
-    periods = rs.carry_over.periods
-    earlier: list[CycleWindow] = []
-    w = window
-    for _ in range(periods):
-        prev = cycles.window_for_deadline(rs, facts, w.start - timedelta(days=1))
-        if prev is None:
-            break
-        earlier.append(prev)
-        w = prev
-    earlier.reverse()
-    rules = _rules(rs, False)
-    bank: list[list[int]] = []  # [hours, index of the cycle that earned them]
-    for index, cycle in enumerate(earlier):
-        own = _tally(rules, _between(ordered, cycle.start, cycle.deadline)).counted
-        bank = [b for b in bank if b[1] + periods >= index and b[0]]
-        short = max(0, rs.total_hours - own)
-        for b in bank:
-            used = min(b[0], short)
-            b[0] -= used
-            short -= used
-        bank.append([max(0, own - rs.total_hours), index])
-    usable = sum(h for h, earned in bank if earned + periods >= len(earlier))
-    return min(rs.carry_over.max_hours, usable), (earlier[-1] if earlier else None)
-
-
 @functools.lru_cache(maxsize=256)
 def _outside(window: CycleWindow) -> str:
     return f"outside this cycle ({format_window(window)})"
@@ -666,7 +296,7 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
             exempt = True
             notes.insert(0, fr.note or "Your first renewal needs no CE.")
         elif fr.rule is FirstRenewalRule.PRORATED:
-            reduced, needs = _first_renewal_hours(rs, facts, cycle)
+            reduced, needs = first_renewal_hours(rs, facts, cycle)
             if reduced is not None:
                 total = min(total, reduced)
                 first_renewal_minimums = True
@@ -674,14 +304,14 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
                     in_person_min = 0
                 notes.insert(0, fr.note or f"First renewal: {format_hours(total)} h.")
 
-    rules = _rules(rs, first_renewal_minimums)
+    rules = prepared_rules(rs, first_renewal_minimums)
     minimums = rules.minimums
-    inside = _between(ordered, window.start, window.deadline)
-    t = _tally(rules, inside)
+    inside = between(ordered, window.start, window.deadline)
+    t = tally(rules, inside)
 
     carried = 0
     if rs.carry_over.max_hours and not facts.first_cycle and not exempt:
-        carried, last = _carried_in(rs, facts, ordered, window)
+        carried, last = carried_in(rs, facts, ordered, window)
         if carried and last is not None:
             since = (f"your last cycle ({format_window(last)})" if rs.carry_over.periods == 1
                      else f"your last {rs.carry_over.periods} cycles (the latest {format_window(last)})")
@@ -726,7 +356,7 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
     outside = _outside(window)
     listed_from = cycles.add_months(window.start, -max(rs.cycle_months, 12))
     not_counted = [NotCounted(e.id, e.title, e.hours, outside)
-                   for e in _between(ordered, listed_from, window.start - timedelta(days=1))]
+                   for e in between(ordered, listed_from, window.start - timedelta(days=1))]
     partial: list[int] = []
     if t.excluded:
         excluded = t.excluded
@@ -783,7 +413,7 @@ def _condition_row(key: str, label: str, unconfirmed: bool, facts: CredentialFac
 def _grouped_gap(rows: Sequence[SubjectRow], roots: Sequence[int]) -> Quarters:
     """Sum of missing subject hours, counting minimums that share a subject once (by their largest gap).
 
-    ``roots`` (from :func:`_gap_roots`) names, for each row, the group of minimums it belongs to.
+    ``roots`` (:attr:`cebot.domain.tally.Rules.gap_roots`) names, for each row, the group of minimums it belongs to.
     """
     gaps: dict[int, Quarters] = {}
     for root, r in zip(roots, rows, strict=True):
