@@ -455,6 +455,7 @@ def progress_to_json(p: Progress) -> dict[str, Any]:
         "counted": _h(p.counted),
         "remaining": _h(p.remaining),
         "carried_in": _h(p.carried_in),
+        "capped": _h(p.capped),
         "subjects": [
             {"key": r.key, "label": r.label, "required": _h(r.required), "counted": _h(r.counted),
              "remaining": _h(r.remaining), "met": r.met, "on_top": r.on_top, "unconfirmed": r.unconfirmed}
