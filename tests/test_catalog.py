@@ -244,6 +244,8 @@ def test_bad_hours_name_file_and_field() -> None:
          "did you mean 'in_person'"),
         ('key = "laws"', 'key = "ethics"', "minimums[1].key", "used by another minimum"),
         ("hours = 2\n", "hours = 2\nunconfirmed = true\n", "unconfirmed", "minimums[0] is marked unconfirmed"),
+        ("hours = 2\n", "hours = 24\n", "minimums", "need 25 h together"),
+        ("checked_on = 2026-11-25", "checked_on = 2026-11-25\nversion = 0", "version", "must be from 1"),
     ],
 )
 def test_bad_fields_fail_loudly(old: str, new: str, field: str, message: str) -> None:
@@ -272,6 +274,20 @@ def test_missing_required_table_and_bad_toml() -> None:
     assert err.field == "deadlines"
     err = _error('key = "XX"\nname = ')
     assert str(err).startswith("XX.toml: not valid TOML")
+
+
+def test_new_rule_fields_are_checked() -> None:
+    """A chart needs one entry per cycle month, a tied cap a minimum of the set, partial months a monthly rate."""
+    chart = MINIMAL + '\n[first_renewal]\nrule = "prorated"\nchart = [4, 3]\n'
+    assert _error(chart).field == "first_renewal.chart"
+    assert "one entry per month" in str(_error(chart))
+    tied = MINIMAL + '\n[[caps]]\nkey = "online"\nlabel = "Online"\nhours = 4\nformats = ["home_study"]\n' \
+        'applies_with = "hands_on"\n'
+    assert _error(tied).field == "caps[0].applies_with"
+    partial = MINIMAL + '\n[first_renewal]\nrule = "prorated"\nfixed_hours = 10\ncount_partial_months = true\n'
+    assert _error(partial).field == "first_renewal.count_partial_months"
+    periods = MINIMAL + "\n[carry_over]\nmax_hours = 4\nperiods = 0\n"
+    assert _error(periods).field == "carry_over.periods"
 
 
 def test_first_renewal_rules_are_checked() -> None:
@@ -407,19 +423,26 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
         for k in minimum_keys
     )
     caps = tuple(Cap(key=k, label=draw(_text), hours=draw(st.integers(0, total)), subjects=draw(_subjects),
-                     formats=draw(_formats))
+                     formats=draw(_formats), applies_with=draw(st.sampled_from([None, *minimum_keys])))
                  for k in draw(st.lists(_item_key, max_size=3, unique=True)))
     rule = draw(st.sampled_from(list(FirstRenewalRule)))
     if rule is FirstRenewalRule.PRORATED:
-        fixed = draw(st.none() | st.integers(0, total))
-        first = FirstRenewal(rule=rule, hours_per_month=0 if fixed is not None else draw(st.integers(1, 8)),
-                             fixed_hours=fixed, keep_minimums=tuple(minimum_keys[:1]), note=draw(_text))
+        how = draw(st.sampled_from(["monthly", "fixed", "chart"]))
+        chart = tuple(draw(st.lists(st.integers(0, total), min_size=cycle, max_size=cycle))) \
+            if how == "chart" and cycle else ()
+        fixed = draw(st.integers(0, total)) if how == "fixed" or (how == "chart" and not chart) else None
+        per_month = draw(st.integers(1, 8)) if how == "monthly" else 0
+        first = FirstRenewal(rule=rule, hours_per_month=per_month, fixed_hours=fixed, chart=chart,
+                             count_partial_months=bool(per_month) and draw(st.booleans()),
+                             keep_minimums=tuple(minimum_keys[:1]), note=draw(_text))
     else:
         first = FirstRenewal(rule=rule, note=draw(st.just("") | _text))
     conditions = tuple(Condition(key=k, label=draw(_text), unconfirmed=draw(st.booleans()))
                        for k in draw(st.lists(_item_key, max_size=2, unique=True)))
     unconfirmed = tuple(draw(st.lists(_text, min_size=1 if any(c.unconfirmed for c in conditions) else 0,
                                       max_size=2)))
+    fits = sum(m.hours for m in minimums if not m.on_top) <= total
+    minimums = minimums if fits else tuple(m.model_copy(update={"on_top": True}) for m in minimums)
     return RequirementSet(
         key=draw(st.from_regex(re.compile(r"[A-Z][A-Z0-9_]{0,8}"), fullmatch=True)),
         name=draw(_text),
@@ -435,7 +458,10 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
         caps=caps,
         min_in_person_hours=draw(st.integers(0, total)),
         first_renewal=first,
-        carry_over=CarryOver(max_hours=draw(st.integers(0, 200)), note=draw(st.just("") | _text)),
+        carry_over=CarryOver(max_hours=draw(st.integers(0, 200)), periods=draw(st.integers(1, 10)),
+                             note=draw(st.just("") | _text)),
+        version=draw(st.integers(1, 50)),
+        change_note=draw(st.just("") | _text),
         conditions=conditions,
         unconfirmed=unconfirmed,
         notes=tuple(draw(st.lists(_text, max_size=2))),
