@@ -80,7 +80,7 @@ def entry_floor(rs: RequirementSet, facts: CredentialFacts, today: date,
                 lookback_months: int = LOOKBACK_MONTHS) -> date | None:
     """The earliest completion date to give ``compute_progress`` for this credential.
 
-    That is the start of the earliest window the maths looks at (current, lapsed, or the one before for
+    That is the start of the earliest window the maths looks at (current, lapsed, or the ones before for
     carry-over), less ``lookback_months`` so a course that just missed the window is listed as not counted.
     None when it needs no entries: CE not required, or the window cannot be worked out yet.
     """
@@ -99,9 +99,12 @@ def entry_floor(rs: RequirementSet, facts: CredentialFacts, today: date,
         floor = min(floor, facts.issue_date)
     if rs.carry_over.max_hours:
         for w in list(windows):
-            prev = window_for_deadline(rs, facts, w.start - timedelta(days=1))
-            if prev is not None:
+            for _ in range(rs.carry_over.periods):  # carry-over reads this many cycles back (Nevada: 3)
+                prev = window_for_deadline(rs, facts, w.start - timedelta(days=1))
+                if prev is None:
+                    break
                 floor = min(floor, prev.start)
+                w = prev
     return floor - relativedelta(months=lookback_months) if lookback_months else floor
 
 
