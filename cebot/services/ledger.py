@@ -196,9 +196,10 @@ def get_entry(*, session: Session, member: Member, entry_id: int) -> CEEntry:
     return entry
 
 
-def list_entries(*, session: Session, member: Member, limit: int = 10) -> list[CEEntry]:
-    """The member's most recent courses, newest completion date first."""
-    stmt = _entries(member).order_by(col(CEEntry.completed_on).desc(), col(CEEntry.id).desc()).limit(max(limit, 0))
+def list_entries(*, session: Session, member: Member, limit: int = 10, offset: int = 0) -> list[CEEntry]:
+    """The member's most recent courses, newest completion date first (skipping the ``offset`` newest)."""
+    stmt = (_entries(member).order_by(col(CEEntry.completed_on).desc(), col(CEEntry.id).desc())
+            .offset(max(offset, 0)).limit(max(limit, 0)))
     return list(session.exec(stmt))
 
 

@@ -13,6 +13,11 @@ It serves ``/api/<method>`` (form, query or JSON bodies, as ``slack_sdk`` sends
 them), ``/response/<id>`` for ``response_url`` posts (get one with
 :meth:`FakeSlack.new_response_url`) and ``/upload/<file_id>`` for the file
 upload URLs it hands out. Nothing here touches the network beyond 127.0.0.1.
+
+Like Slack, it checks every message and view it is sent (chat.*, views.*, response_url posts, files'
+initial comments) against Slack's limits (:mod:`cebot.testing.slack_limits`): a payload Slack would refuse
+is answered ``{"ok": false, "error": "invalid_blocks", ...}`` and kept in :attr:`FakeSlack.violations`, which
+the tests' fixtures require to be empty at the end of each test.
 """
 
 from __future__ import annotations
@@ -28,9 +33,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from cebot.testing.slack_limits import Violation, describe, validate_message, validate_view
+
 JSON_FIELDS = frozenset({"blocks", "attachments", "view", "files", "metadata", "unfurls"})
 """Form fields Slack takes as JSON strings; recorded decoded."""
 NO_TOKEN_METHODS = frozenset({"oauth.v2.access", "api.test"})
+MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"})
+VIEW_METHODS = frozenset({"views.open", "views.update", "views.push", "views.publish"})
 DEFAULT_WAIT = 5.0
 LISTEN_BACKLOG = 256
 """Pending connections the fake accepts; http.server's default of 5 drops SYNs in a burst (1 s retries)."""
@@ -136,6 +145,31 @@ class ResponsePost:
 
 
 @dataclass
+class Rejected:
+    """A payload the fake refused as Slack would: what sent it and every limit it broke."""
+
+    where: str
+    """The method (``chat.postMessage``), ``response_url`` or what a test checked (``ack of /ce list``)."""
+    violations: list[Violation]
+
+    def __str__(self) -> str:
+        return f"{self.where} would be refused by Slack:\n" + describe(self.violations)
+
+
+def slack_error(violations: list[Violation]) -> dict[str, Any]:
+    """Slack's answer to a refused payload: ``invalid_blocks`` (views: ``invalid_arguments``) with the reasons."""
+    if any(v.where.startswith("/view") for v in violations):
+        error = "invalid_arguments"
+    elif all(v.where == "/text" for v in violations):
+        error = "msg_too_long"
+    else:
+        error = "invalid_blocks"
+    messages = [str(v) for v in violations]
+    return {"ok": False, "error": error, "errors": messages,
+            "response_metadata": {"messages": ["[ERROR] " + m for m in messages]}}
+
+
+@dataclass
 class Upload:
     """Bytes the app uploaded to an URL from ``files.getUploadURLExternal``."""
 
@@ -201,6 +235,7 @@ class FakeSlack:
         self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
         self._pending_files: dict[str, str] = {}
         self._views: dict[str, dict[str, Any]] = {}
+        self._rejected: list[Rejected] = []
         self.oauth_codes: dict[str, tuple[str, str, str]] = {}
         """OAuth codes (:meth:`add_install`) -> (team id, team name, installer)."""
         self.tokens: dict[str, str] = {}
@@ -340,6 +375,43 @@ class FakeSlack:
         """A fresh ``response_url`` on this server; posts to it are recorded as :class:`ResponsePost`."""
         return f"{self.base_url}/response/R{next(self._ids):06d}"
 
+    # -- Slack's limits --------------------------------------------------------------------------
+
+    @property
+    def violations(self) -> list[Rejected]:
+        """Every payload refused for breaking Slack's limits, oldest first (tests require none)."""
+        with self._cond:
+            return list(self._rejected)
+
+    def take_violations(self) -> list[Rejected]:
+        """:attr:`violations`, forgotten (for a test that sends a bad payload on purpose)."""
+        with self._cond:
+            taken, self._rejected = self._rejected, []
+        return taken
+
+    def check(self, where: str, payload: Any, *, view: bool = False) -> list[Violation]:
+        """Check a message (or ``view``) that did not come through the fake, e.g. an HTTP ack body; record and
+        return what Slack would refuse in it."""
+        found = validate_view(payload) if view else validate_message(payload if isinstance(payload, dict) else {})
+        if found:
+            with self._cond:
+                self._rejected.append(Rejected(where=where, violations=found))
+                self._cond.notify_all()
+        return found
+
+    def _check_call(self, method: str, args: dict[str, Any]) -> list[Violation]:
+        if method in MESSAGE_METHODS:
+            return self.check(method, args)
+        if method in VIEW_METHODS:
+            return self.check(method, args.get("view"), view=True)
+        if method == "files.completeUploadExternal" and (args.get("initial_comment") or args.get("blocks")):
+            return self.check(method, {"text": args.get("initial_comment"), "blocks": args.get("blocks")})
+        return []
+
+    def _refused(self) -> str:
+        rejected = self.violations
+        return ("; refused as Slack would: " + " | ".join(str(r) for r in rejected)) if rejected else ""
+
     # -- queries ---------------------------------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -368,7 +440,8 @@ class FakeSlack:
         with self._cond:
             if not self._cond.wait_for(lambda: len(matching()) >= count, timeout=timeout):
                 seen = [c.method for c in self._calls]
-                raise AssertionError(f"timed out waiting for {count} {method} call(s); calls were: {seen}")
+                raise AssertionError(f"timed out waiting for {count} {method} call(s); calls were: {seen}"
+                                     + self._refused())
             return matching()[count - 1]
 
     def responses(self, url: str | None = None) -> list[ResponsePost]:
@@ -385,7 +458,8 @@ class FakeSlack:
 
         with self._cond:
             if not self._cond.wait_for(lambda: len(matching()) >= count, timeout=timeout):
-                raise AssertionError(f"timed out waiting for a post to {url or 'any response_url'}")
+                raise AssertionError(f"timed out waiting for a post to {url or 'any response_url'}"
+                                     + self._refused())
             return matching()[count - 1]
 
     # -- the server ------------------------------------------------------------------------------
@@ -447,6 +521,10 @@ class FakeSlack:
         except ValueError:
             payload = {"_raw": body.decode("utf-8", "replace")}
         post = ResponsePost(id=path.rsplit("/", 1)[-1], url=self.base_url + path, payload=payload, headers=headers)
+        if failure is None and isinstance(payload, dict) and not payload.get("delete_original"):
+            refused = self.check("response_url", payload)
+            if refused:
+                failure = 200, slack_error(refused), {}
         with self._cond:
             if failure is None:
                 self._responses.append(post)
@@ -487,6 +565,8 @@ class FakeSlack:
             status, answer, extra = failure
         elif method not in NO_TOKEN_METHODS and not call.token:
             status, answer, extra = 200, {"ok": False, "error": "not_authed"}, {}
+        elif refused := self._check_call(method, args):
+            status, answer, extra = 200, slack_error(refused), {}
         else:
             status, extra = 200, {}
             with self._cond:

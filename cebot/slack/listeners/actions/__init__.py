@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cebot.slack.listeners.actions import home_actions, ledger_actions, mydata_actions
+from cebot.slack.listeners.actions import home_actions, ledger_actions, mydata_actions, paging
 
 FEATURES: tuple[ModuleType, ...] = (
     home_actions,
     ledger_actions,
     mydata_actions,
+    paging,
 )
