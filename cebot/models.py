@@ -89,6 +89,8 @@ class Credential(SQLModel, table=True):
     """Only where the rule needs it (Virginia: renewal years with the parity of the birth year)."""
     first_cycle: bool = Field(default=False)
     cpr_expires_on: date | None = None
+    rule_version_seen: int | None = None
+    """The version of the shipped requirement set the member last saw (``None``: before rule versions, i.e. 1)."""
     created_at: datetime = _ts()
 
 

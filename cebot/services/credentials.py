@@ -14,6 +14,7 @@ from cebot.domain.cycles import current_window
 from cebot.domain.cycles import needs as what_is_needed
 from cebot.domain.facts import CredentialFacts
 from cebot.domain.parsing import TrackRequest
+from cebot.domain.progress import Progress
 from cebot.domain.requirements import DeadlineKind, RequirementSet
 from cebot.models import Credential, Member, Workspace, WorkspaceRequirementSet, utcnow
 from cebot.services.errors import InvalidRequest, NotFound
@@ -156,6 +157,7 @@ def credential_facts(credential: Credential, milestones: Mapping[str, date] | No
         cpr_expires_on=credential.cpr_expires_on,
         licence_number=credential.licence_number,
         milestones=dict(milestones or {}),
+        rule_version_seen=credential.rule_version_seen or 1,
     )
 
 
@@ -209,7 +211,9 @@ def track(*, session: Session, member: Member, request: TrackRequest, today: dat
     created = credential is None
     if credential is None:
         assert member.id is not None
-        credential = Credential(workspace_id=member.workspace_id, member_id=member.id, requirement_key=rs.key)
+        # A rule first tracked now is news to no one: only later versions are announced.
+        credential = Credential(workspace_id=member.workspace_id, member_id=member.id, requirement_key=rs.key,
+                                rule_version_seen=rs.version)
     credential.state = rs.state
     if licence_number is not None:
         credential.licence_number = str(licence_number).strip() or None
@@ -261,3 +265,21 @@ def list_credentials(*, session: Session, member: Member) -> list[Credential]:
             .order_by(col(Credential.requirement_key))
         )
     )
+
+
+def acknowledge_rule_changes(*, session: Session, member: Member, progress: Iterable[Progress]) -> int:
+    """Record that the member has been told of each rule change in ``progress`` (in the caller's transaction).
+
+    Their next progress reply and Home then stop announcing it. Returns how many credentials were updated.
+    """
+    catalog = load_catalog()
+    changed = {p.key: rs.version for p in progress if p.rule_change and (rs := catalog.get(p.key)) is not None}
+    if not changed:
+        return 0
+    rows = session.exec(select(Credential).where(
+        Credential.workspace_id == member.workspace_id, Credential.member_id == member.id,
+        col(Credential.requirement_key).in_(sorted(changed)))).all()
+    for credential in rows:
+        credential.rule_version_seen = changed[credential.requirement_key]
+        session.add(credential)
+    return len(rows)

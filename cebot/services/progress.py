@@ -80,7 +80,7 @@ def entry_floor(rs: RequirementSet, facts: CredentialFacts, today: date,
                 lookback_months: int = LOOKBACK_MONTHS) -> date | None:
     """The earliest completion date to give ``compute_progress`` for this credential.
 
-    That is the start of the earliest window the maths looks at (current, lapsed, or the one before for
+    That is the start of the earliest window the maths looks at (current, lapsed, or the ones before for
     carry-over), less ``lookback_months`` so a course that just missed the window is listed as not counted.
     None when it needs no entries: CE not required, or the window cannot be worked out yet.
     """
@@ -99,9 +99,12 @@ def entry_floor(rs: RequirementSet, facts: CredentialFacts, today: date,
         floor = min(floor, facts.issue_date)
     if rs.carry_over.max_hours:
         for w in list(windows):
-            prev = window_for_deadline(rs, facts, w.start - timedelta(days=1))
-            if prev is not None:
+            for _ in range(rs.carry_over.periods):  # carry-over reads this many cycles back (Nevada: 3)
+                prev = window_for_deadline(rs, facts, w.start - timedelta(days=1))
+                if prev is None:
+                    break
                 floor = min(floor, prev.start)
+                w = prev
     return floor - relativedelta(months=lookback_months) if lookback_months else floor
 
 
@@ -125,11 +128,11 @@ def _resolve(rows: Sequence[_CredentialRow]) -> list[tuple[_CredentialRow, Requi
 def _facts(row: _CredentialRow, milestones: dict[str, date] | None) -> CredentialFacts:
     """What :func:`cebot.services.credentials.credential_facts` gives for the credential, from its columns."""
     (_, _, key, deadline, issue_date, birth_month, birth_day, birth_year, first_cycle, cpr_expires_on,
-     licence_number, _) = row
+     licence_number, version_seen, _) = row
     return CredentialFacts(requirement_key=key, deadline=deadline, issue_date=issue_date, birth_month=birth_month,
                            birth_day=birth_day, birth_year=birth_year, first_cycle=first_cycle,
                            cpr_expires_on=cpr_expires_on, licence_number=licence_number,
-                           milestones=dict(milestones or {}))
+                           milestones=dict(milestones or {}), rule_version_seen=version_seen or 1)
 
 
 def _plans(pairs: Sequence[tuple[_CredentialRow, RequirementSet]], milestones: dict[int, dict[str, date]],
@@ -158,7 +161,7 @@ _CREDENTIAL_COLUMNS: tuple[Any, ...] = (
     col(Credential.id), col(Credential.member_id), col(Credential.requirement_key), col(Credential.deadline),
     col(Credential.issue_date), col(Credential.birth_month), col(Credential.birth_day), col(Credential.birth_year),
     col(Credential.first_cycle), col(Credential.cpr_expires_on), col(Credential.licence_number),
-    col(WorkspaceRequirementSet.definition),
+    col(Credential.rule_version_seen), col(WorkspaceRequirementSet.definition),
 )
 """What :func:`_facts` reads, plus the id (for logs), the member and the workspace's own set definition."""
 

@@ -60,6 +60,7 @@ def credential_block(p: Progress) -> bk.Block:
     deadline with days left, what is missing by subject, and what to tell cebot when it lacks a date."""
     lines = [progress_render.title_line(p), progress_render.bar_line(p), progress_render.deadline_line(p)]
     lines += [line for line in (progress_render.missing_line(p), progress_render.conditions_line(p)) if line]
+    lines += [f":mega: {escape(p.rule_change)}"] if p.rule_change else []
     if p.needs:
         lines.append(":point_right: " + progress_render.with_commands(p.needs))
     return bk.section("\n".join(lines))
