@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from cebot.services import mydata
+from cebot.services.certificate_files import delete_stored_files
 from cebot.slack.context import scope_from
 from cebot.slack.listeners import ack_then
 from cebot.slack.render import exports as render
@@ -26,6 +27,8 @@ def handle_delete(ack: Ack, body: dict[str, Any], context: BoltContext, respond:
     try:
         with scope_from(context, user_id=user_id) as scope:
             report = mydata.delete_member_data(session=scope.session, member=scope.member)
+            settings, released = scope.settings, report.released
+            scope.after_commit(lambda: delete_stored_files(settings, released))
     except Exception:
         logger.exception("mydata delete failed for %s", user_id)
         respond(text="Something went wrong on my side; nothing was deleted. Try again in a moment.",

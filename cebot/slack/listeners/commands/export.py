@@ -21,6 +21,7 @@ from cebot.exports.pdf import transcript_pdf
 from cebot.services import exports
 from cebot.services.errors import ServiceError
 from cebot.slack.context import CommandContext
+from cebot.slack.listeners.commands.export_audit import handle_export_audit
 from cebot.slack.listeners.commands.router import register_subcommand
 from cebot.slack.render import exports as render
 
@@ -54,6 +55,10 @@ def upload_to_dm(client: WebClient, user_id: str, *, content: bytes, filename: s
 
 
 def handle_export(ctx: CommandContext) -> None:
+    first, _, rest = ctx.rest.partition(" ")
+    if first.lower() == "audit":
+        handle_export_audit(ctx, rest)
+        return
     request = parse_export(ctx.rest)
     stamp = ctx.today.isoformat()
     if request.scope == "team":
