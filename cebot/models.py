@@ -233,6 +233,38 @@ class PendingAttachment(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class Job(SQLModel, table=True):
+    """Slow work (an export, an upload) recorded in the request's transaction and run by a worker.
+
+    ``status`` is ``queued`` (waiting until ``next_attempt_at``: now, or the end of a backoff after a failure),
+    ``running`` (a worker holds it until ``next_attempt_at``, its lease), ``done`` or ``failed`` (gave up after
+    the last attempt). ``(kind, key)`` is unique, so the same request recorded twice is one job. See
+    :mod:`cebot.jobs.worker`.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "key", name="uq_job_kind_key"),
+        sa.Index("ix_job_status_next", "status", "next_attempt_at"),
+        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    """Who asked (and is told if the job finally fails); None for work nobody waits for."""
+    kind: str = Field(max_length=32)
+    key: str | None = Field(default=None, max_length=200)
+    """Makes a second enqueue of the same work a no-op (e.g. ``export:<trigger_id>``); None: no de-duplication."""
+    payload: dict[str, Any] = _json(dict)
+    status: str = Field(default="queued", max_length=8)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    """Queued: when it may run. Running: when the lease ends (another worker may take it over then)."""
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
 class Certificate(SQLModel, table=True):
     """A certificate file a member shared: kept in cebot's own store (content-addressed) or, for files attached
     before cebot kept them, only as the Slack file reference.

@@ -197,7 +197,7 @@ class Shell:
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         self.executor.wait_idle()
-        self._run_jobs()
+        self._run_jobs()  # an export's file, a certificate's proposal, shows with its command
         HOME_PUBLISHER.wait_idle(timeout=LISTENER_TIMEOUT)  # so a Home update shows with the command that made it
         return response
 

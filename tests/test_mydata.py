@@ -6,13 +6,14 @@ import json
 from datetime import date
 from typing import Any
 
-from exports_helpers import seed_maria, seed_sam, wait_upload
+from exports_helpers import run_jobs, seed_maria, seed_sam, wait_upload
 from slackharness import SlackHarness
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from cebot.models import CEEntry, Credential, Delivery, EntryChange, Member, Milestone, PendingAttachment
 from cebot.services import certificates, ledger, milestones
+from cebot.settings import Settings
 from cebot.slack.render.exports import MYDATA_CANCEL_ACTION, MYDATA_DELETE_ACTION
 
 TABLES: tuple[type[SQLModel], ...] = (CEEntry, EntryChange, Credential, Milestone, PendingAttachment, Delivery,
@@ -53,11 +54,14 @@ def snapshot(engine: Engine, user_id: str) -> dict[str, list[dict[str, Any]]]:
         return out
 
 
-def test_mydata_export_sends_everything_about_the_member_as_json(slack: SlackHarness, engine: Engine) -> None:
+def test_mydata_export_sends_everything_about_the_member_as_json(slack: SlackHarness, engine: Engine,
+                                                                slack_settings: Settings) -> None:
     """/ce mydata export DMs a JSON file with U1's profile, courses (deleted too), changes, credentials and more."""
     seed_everything(engine)
     reply = slack.ask("mydata export", user="U1")
     assert "JSON" in reply.text
+    assert "on its way" in reply.text
+    run_jobs(engine, slack_settings)
     upload = wait_upload(slack.fake)
     assert upload.filename.endswith(".json")
     assert slack.fake.last("files.completeUploadExternal")["channel_id"] == \
@@ -130,11 +134,12 @@ def test_cancel_keeps_everything(slack: SlackHarness, engine: Engine) -> None:
     assert snapshot(engine, "U1") == before
 
 
-def test_after_delete_the_member_starts_fresh(slack: SlackHarness, engine: Engine) -> None:
+def test_after_delete_the_member_starts_fresh(slack: SlackHarness, engine: Engine, slack_settings: Settings) -> None:
     """After deleting, /ce mydata export has an empty log for the re-registered member."""
     seed_everything(engine)
     slack.reply(slack.action(MYDATA_DELETE_ACTION, value="U1", user="U1"))
     slack.ask("mydata export", user="U1")
+    run_jobs(engine, slack_settings)
     data = json.loads(wait_upload(slack.fake).data)
     assert data["entries"] == []
     assert data["credentials"] == []

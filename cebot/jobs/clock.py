@@ -29,7 +29,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
 from cebot.db import session_scope
-from cebot.jobs import delivery
+from cebot.jobs import delivery, worker
 from cebot.jobs.planning import (
     TICK_BUDGET_SECONDS,
     Planned,
@@ -199,6 +199,7 @@ def run_clock(settings: Settings, engine: Engine, *, minutes: int = TICK_MINUTES
 
     scheduler = BlockingScheduler(timezone=UTC)
     _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), minutes)
+    worker.add_to_scheduler(scheduler, engine=engine, settings=settings)  # exports and uploads, every few s
     log.info("clock started: ticking every %d minutes", minutes)
     try:
         scheduler.start()
@@ -225,6 +226,7 @@ def start_in_process_scheduler(settings: Settings, engine: Engine, *, minutes: i
             return _in_process
         scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
         _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), minutes)
+        worker.add_to_scheduler(scheduler, engine=engine, settings=settings)
         scheduler.start()
         _in_process = scheduler
         log.info("in-process clock started: ticking every %d minutes", minutes)

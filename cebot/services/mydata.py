@@ -27,6 +27,7 @@ from cebot.models import (
     Credential,
     Delivery,
     EntryChange,
+    Job,
     Member,
     Milestone,
     PendingAttachment,
@@ -146,6 +147,8 @@ def delete_member_data(*, session: Session, member: Member) -> DeletionReport:
     session.flush()
     hashes = [h for h in session.exec(select(Certificate.sha256).where(
         Certificate.workspace_id == wid, Certificate.member_id == mid)) if h]
+    # Their jobs (exports asked for, done or not) go first: a job for a deleted member has nobody to send to.
+    delete(Job, col(Job.workspace_id) == wid, col(Job.member_id) == mid)
     removed = DeletionReport(
         certificates=delete(Certificate, col(Certificate.workspace_id) == wid, col(Certificate.member_id) == mid),
         pending_attachments=delete(PendingAttachment, col(PendingAttachment.workspace_id) == wid,
