@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from cebot.jobs import certificate_intake as intake
+from cebot.jobs.exports import upload_to_dm
 from cebot.jobs.worker import JobFailed, JobRun, RetryLater, job_handler
 from cebot.services import audit, jobs
 from cebot.services import certificate_files as files
@@ -86,12 +87,6 @@ def audit_packet(run: JobRun) -> None:
     name = f"cebot-audit-{files.safe_name(key)}-{files.safe_name(cycle)}-{today.isoformat()}.zip"
     packet = audit.audit_packet(session=run.session, member=run.member, store=files.open_store(run.settings),
                                 key=key, cycle=cycle, today=today, filename=name)
-    transcript_title = packet.title
-    opened = run.client.conversations_open(users=run.member.slack_user_id)
-    channel = (opened.get("channel") or {}).get("id")
-    if not channel:
-        raise RetryLater("no DM channel")
-    run.client.files_upload_v2(channel=channel, content=packet.data, filename=packet.filename,
-                               title=f"{key} audit packet",
-                               initial_comment=render.audit_comment(key, transcript_title, files=packet.files,
-                                                                    missing=packet.missing))
+    upload_to_dm(run.client, run.member.slack_user_id, content=packet.data, filename=packet.filename,
+                 title=f"{key} audit packet",
+                 comment=render.audit_comment(key, packet.title, files=packet.files, missing=packet.missing))

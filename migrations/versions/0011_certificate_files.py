@@ -1,7 +1,7 @@
 """certificate: certificate files kept in cebot's own store (and the old Slack-only refs)
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 10:00:00
 
 Existing ``ce_entry.certificate_ref``/``certificate_url`` pairs become ``certificate`` rows with
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0011'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from cebot.domain.parsing import parse_audit
 from cebot.jobs import certificate_jobs
-from cebot.services.credentials import list_credentials
-from cebot.services.errors import NotFound
+from cebot.services import exports
 from cebot.slack.context import CommandContext
-from cebot.slack.render import certificates as render
+from cebot.slack.render.jobs import on_its_way
 
 
 def handle_export_audit(ctx: CommandContext, rest: str) -> None:
     request = parse_audit(rest)
-    tracked = sorted(c.requirement_key for c in list_credentials(session=ctx.session, member=ctx.member))
-    if request.key not in tracked:
-        raise NotFound(f"You're not tracking {request.key} (you track: {', '.join(tracked) or 'nothing yet'}). "
-                       f"Start with /ce track {request.key}.")
+    exports.require_tracked(session=ctx.session, member=ctx.member, key=request.key)
     request_id = str(ctx.trigger_id or ctx.body.get("response_url") or "")
-    certificate_jobs.enqueue_audit(session=ctx.session, workspace=ctx.workspace, member=ctx.member,
-                                   key=request.key, cycle=request.cycle, request_id=request_id)
-    ctx.respond(render.audit_started(request.key))
+    queued = certificate_jobs.enqueue_audit(session=ctx.session, workspace=ctx.workspace, member=ctx.member,
+                                            key=request.key, cycle=request.cycle, request_id=request_id)
+    ctx.respond(on_its_way(f"{request.key} audit packet", queued=queued,
+                           then="It holds the transcript, every certificate file and an index."))
