@@ -78,7 +78,9 @@ def test_shared_file_is_proposed_and_nothing_saved_until_save(slack: SlackHarnes
     downloads = [d for d in slack.fake.downloads if d[0] == file_id]
     assert downloads == [(file_id, "Bearer xoxb-test-token")]
     [row] = certificates_of(engine)
-    assert row.entry_id is None and row.stored and row.size == len(data)
+    assert row.entry_id is None
+    assert row.stored
+    assert row.size == len(data)
     assert store.get(row.sha256 or "") == data
     assert titled(engine, "Myofascial Release") == []
 
@@ -112,7 +114,8 @@ def test_attach_then_share_keeps_a_copy_with_that_course(slack: SlackHarness, en
     done = dm_after(slack, engine, slack_settings)
     assert "Kept the certificate of #" in done.text
     [row] = certificates_of(engine)
-    assert row.entry_id == ids["ethics"] and row.stored
+    assert row.entry_id == ids["ethics"]
+    assert row.stored
 
 
 def test_a_file_that_is_not_a_certificate_is_not_kept(slack: SlackHarness, engine: Engine,
@@ -122,7 +125,8 @@ def test_a_file_that_is_not_a_certificate_is_not_kept(slack: SlackHarness, engin
     share(slack, b"hello, this is a note", "note.txt")
     answer = dm_after(slack, engine, slack_settings)
     assert "didn't keep *note.txt*" in answer.text
-    assert certificates_of(engine) == [] and store.objects == {}
+    assert certificates_of(engine) == []
+    assert store.objects == {}
 
 
 def test_an_encrypted_pdf_gets_a_clear_answer(slack: SlackHarness, engine: Engine, slack_settings: Settings,
@@ -171,12 +175,13 @@ def test_a_failing_download_is_retried_then_reported_and_never_stuck(
     share(slack, certificate_bytes())
     slack.fake.fail_next("files.download", status=500, times=queue.MAX_ATTEMPTS)
     now = datetime.now(UTC)
-    for attempt in range(queue.MAX_ATTEMPTS):
+    for _attempt in range(queue.MAX_ATTEMPTS):
         run_due_jobs(engine=engine, settings=slack_settings, now=now)
         now += timedelta(hours=1)
     answer = slack.fake.wait_for("chat.postMessage", where=lambda c: "couldn't download" in c.text)
     assert "Nothing was saved" in answer.text
-    assert certificates_of(engine) == [] and store.objects == {}
+    assert certificates_of(engine) == []
+    assert store.objects == {}
     with Session(engine) as s:
         assert [j.status for j in s.exec(select(Job))] == ["failed"]
 
@@ -261,7 +266,8 @@ def test_the_logging_forms_file_becomes_the_new_courses_certificate(
     assert "Kept the certificate of" in done.text
     [entry] = titled(engine, "Form course")
     [row] = certificates_of(engine)
-    assert row.entry_id == entry.id and entry.certificate_ref == file_id
+    assert row.entry_id == entry.id
+    assert entry.certificate_ref == file_id
 
 
 def test_the_same_event_twice_makes_one_job(slack: SlackHarness, engine: Engine, slack_settings: Settings,
