@@ -104,6 +104,7 @@ def test_a_stored_file_survives_slack_deleting_it(slack: SlackHarness, engine: E
     run_jobs(engine, slack_settings)
     zf, index = open_zip(wait_upload(slack.fake).data)
     assert zf.read("certificates/2026-01-05 Myofascial Release.pdf") == data
+    assert [r["certificate"] for r in index if r["title"] == "Myofascial Release"] == ["stored"]
 
 
 def test_slack_only_certificates_are_listed_as_such(engine: Engine, store: MemoryStore) -> None:

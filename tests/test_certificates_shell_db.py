@@ -56,11 +56,12 @@ def test_old_certificate_links_become_slack_only_rows(database_url: str, engine:
         conn.execute(sa.text("INSERT INTO member (id, workspace_id, slack_user_id, display_name, timezone, role, "
                              "is_slack_admin, reminders_enabled, reminder_plan_version, created_at) VALUES "
                              "(1, 1, 'U1', 'M', 'UTC', 'member', false, true, 0, CURRENT_TIMESTAMP)"))
-        for i, ref in ((1, "'F0OLD'"), (2, "NULL")):
+        for i, ref in ((1, "F0OLD"), (2, None)):
             conn.execute(sa.text(
                 "INSERT INTO ce_entry (id, workspace_id, member_id, title, completed_on, hours_q, delivery_format, "
-                f"subjects, certificate_ref, certificate_url, created_at, updated_at) VALUES ({i}, 1, 1, 'C{i}', "
-                f"'2026-01-05', 4, 'in_person', '[]', {ref}, NULL, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+                "subjects, certificate_ref, certificate_url, created_at, updated_at) VALUES (:i, 1, 1, :title, "
+                "'2026-01-05', 4, 'in_person', '[]', :ref, NULL, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {"i": i, "title": f"C{i}", "ref": ref})
     upgrade(database_url)
     engine.dispose()
     with Session(engine) as s:
