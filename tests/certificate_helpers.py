@@ -37,9 +37,9 @@ class MemoryStore:
             self.objects[sha] = data
         return StoredFile(sha, len(data), "application/pdf" if data.startswith(b"%PDF") else "image/png")
 
-    def get(self, sha256: str) -> bytes | None:
+    def get(self, sha256: str) -> bytes:
         with self.lock:
-            return self.objects.get(sha256)
+            return self.objects[sha256]  # KeyError, like the real stores' CertificateNotFound
 
     def delete(self, sha256: str) -> None:
         with self.lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from cebot.settings import Settings
 from cebot.slack.render import certificates as render
 from cebot.slack.render import ledger as ledger_render
 from cebot.slack.render.exports import CERTIFICATE_BLOCK
+from cebot.testing.certificate_corpus import make_truths, render_pdf
 from cebot.testing.fake_slack import Call
 
 
@@ -283,3 +285,21 @@ def test_the_same_event_twice_makes_one_job(slack: SlackHarness, engine: Engine,
     with Session(engine) as s:
         assert len(list(s.exec(select(Job).where(Job.kind == "certificate.fetch")))) == 1
     assert len(certificates_of(engine)) == 1
+
+
+def test_a_real_pdf_through_the_real_reader_and_folder_store(slack: SlackHarness, engine: Engine,
+                                                             slack_settings: Settings, tmp_path: Path) -> None:
+    """End to end with cebot.certificates: a generated text PDF is stored in a folder (content-addressed),
+    read, proposed with its title and hours, and still in the folder after Slack deleted it."""
+    truth = next(t for t in make_truths() if t.kind == "pdf" and t.hours)
+    data = render_pdf(truth)
+    settings = slack_settings.model_copy(update={"certificate_store": f"file://{tmp_path / 'store'}"})
+    seed_maria(engine)
+    file_id = share(slack, data, "real.pdf")
+    proposal = dm_after(slack, engine, settings)
+    shown = json.dumps(proposal.get("blocks"))
+    assert truth.title in shown
+    [row] = certificates_of(engine)
+    assert row.media_type == "application/pdf"
+    slack.fake.delete_file(file_id)
+    assert certificate_files.open_store(settings).get(row.sha256 or "") == data

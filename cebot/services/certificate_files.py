@@ -23,15 +23,9 @@ SLACK_FILE_HOSTS = ("files.slack.com",)
 GONE_STATUSES = frozenset({401, 403, 404, 410})
 
 
-class StoredFileLike(Protocol):
-    sha256: str
-    size: int
-    media_type: str
-
-
 class Store(Protocol):
     def put(self, data: bytes) -> Any: ...
-    def get(self, sha256: str) -> bytes | None: ...
+    def get(self, sha256: str) -> bytes: ...
     def delete(self, sha256: str) -> Any: ...
 
 
@@ -61,10 +55,10 @@ class Intake:
 
 
 def open_store(settings: Any) -> Store:
-    """The certificate store ``CERTIFICATE_STORE`` names (a local folder by default)."""
-    from cebot.certificates.store import store_from_settings
+    """The certificate store ``CERTIFICATE_STORE`` names (a local folder beside the database by default)."""
+    from cebot.certificates import store_from_settings
 
-    return store_from_settings(settings)  # type: ignore[no-any-return]
+    return store_from_settings(settings)
 
 
 def delete_stored_files(settings: Any, hashes: Any) -> int:
@@ -80,22 +74,44 @@ def inspect(data: bytes) -> Intake:
 
     Raises :class:`Rejected` when the file is refused or is not a certificate.
     """
-    from cebot.certificates import CertificateRejected, read_certificate
+    from cebot.certificates import CertificateRejected, OcrUnavailable, read_certificate
 
     try:
-        result = read_certificate(data)
+        reading = read_certificate(data)
     except CertificateRejected as exc:
-        raise Rejected(exc.reason) from exc
-    return reading_of(result)
+        raise Rejected(_sentence(exc.reason)) from exc
+    except OcrUnavailable as exc:
+        log.error("a photo certificate could not be read: %s", exc)
+        raise Rejected("I can't read photos on this cebot yet (its OCR engine is not installed); please share the "
+                       "PDF instead.") from exc
+    return reading_of(reading)
 
 
-def reading_of(result: Any) -> Intake:
-    """What the reader returned, as the services keep it (plain JSON)."""
-    fields = dict(getattr(result, "fields", None) or {})
-    if not getattr(result, "is_certificate", True) or not fields:
-        raise Rejected("it doesn't look like a CE certificate (no course title, hours or date on it).")
-    return Intake(media_type=str(getattr(result, "media_type", "") or ""),
-                  reading={"fields": fields, "ncbtmb_missing": list(getattr(result, "ncbtmb_missing", ()) or ())})
+def _sentence(text: str) -> str:
+    text = text.strip() or "I can't use that file."
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def reading_of(reading: Any) -> Intake:
+    """A :class:`cebot.certificates.Reading` as the services keep it (plain JSON: what the proposal shows)."""
+    from cebot.certificates import NCBTMB_FIELDS, ncbtmb_missing
+
+    if not reading.looks_like_certificate:
+        raise Rejected("it doesn't look like a CE certificate (I found no course title or hours with a date on "
+                       "it).")
+    hours = reading.hours.value
+    day = reading.completion_date.value
+    fields: dict[str, Any] = {
+        "title": reading.title.value, "hours_q": round(hours * 4) if hours else None,
+        "hours_text": f"{hours:g} {reading.hours_unit or 'hours'}" if hours else None,
+        "completed_on": day.isoformat() if day else None, "provider": reading.provider.value,
+        "approval_number": reading.approval_number.value, "delivery_format": reading.delivery_format.value,
+        "participant": reading.participant.value,
+    }
+    missing = [NCBTMB_FIELDS[k] for k in ncbtmb_missing(reading)]
+    return Intake(media_type=reading.media_type,
+                  reading={"fields": fields, "ncbtmb_missing": missing, "method": reading.method,
+                           "notes": list(reading.notes)})
 
 
 def safe_name(text: str) -> str:
