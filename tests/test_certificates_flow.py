@@ -180,7 +180,7 @@ def test_a_failing_download_is_retried_then_reported_and_never_stuck(
     for _attempt in range(queue.MAX_ATTEMPTS):
         run_due_jobs(engine=engine, settings=slack_settings, now=now)
         now += timedelta(hours=1)
-    answer = slack.fake.wait_for("chat.postMessage", where=lambda c: "couldn't download" in c.text)
+    answer = slack.fake.wait_for("chat.postMessage", where=lambda c: "couldn't keep" in c.text)
     assert "Nothing was saved" in answer.text
     assert certificates_of(engine) == []
     assert store.objects == {}
@@ -303,3 +303,41 @@ def test_a_real_pdf_through_the_real_reader_and_folder_store(slack: SlackHarness
     assert row.media_type == "application/pdf"
     slack.fake.delete_file(file_id)
     assert certificate_files.open_store(settings).get(row.sha256 or "") == data
+
+
+def test_two_concurrent_saves_log_one_course(engine: Engine) -> None:
+    """Two clicks on Save at the same moment (two transactions): one logs the course, the other logs nothing."""
+    import threading
+
+    from cebot.services import certificates
+
+    with Session(engine, expire_on_commit=False) as s:
+        m = member(s, "U1", "Maria")
+        row, _ = certificates.record_file(
+            session=s, member=m, sha256="cd" * 32, media_type="application/pdf", size=1, original_name="c.pdf",
+            shared_by="U1", slack_file_id="F1", permalink=None,
+            reading={"fields": {"title": "Race", "hours_q": 8, "completed_on": "2026-01-05"}})
+        s.commit()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def click() -> None:
+        with Session(engine, expire_on_commit=False) as s:
+            mine = s.get(type(m), m.id)
+            assert mine is not None
+            barrier.wait()
+            try:
+                saved = certificates.save_proposal(session=s, member=mine, certificate_id=row.id or 0)
+                s.commit()
+                outcomes.append("created" if saved.created else "already")
+            except certificates.AlreadySaved:
+                s.rollback()
+                outcomes.append("lost")
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) in (["already", "created"], ["created", "lost"])
+    assert len(titled(engine, "Race")) == 1

@@ -126,3 +126,26 @@ def test_uninstall_purge_removes_the_workspaces_files(engine: Engine, store: Mem
         s.commit()
     assert report.released == [only.sha256]
     assert report.rows["certificate"] == 2
+
+
+def test_replacing_a_certificate_unlinks_the_old_one_until_the_purge(engine: Engine, store: MemoryStore) -> None:
+    """Attaching a second file to a course replaces the first, which is kept unlinked and then purged like an
+    unsaved proposal; the course keeps the new one."""
+    with Session(engine, expire_on_commit=False) as s:
+        m = member(s, "U1", "Maria")
+        course = log(s, m, 3, "Course", date(2026, 1, 5))
+        first = keep(s, m, store, certificate_bytes("first"), course.id)
+        second = keep(s, m, store, certificate_bytes("second"))
+        attached = certificates.link(session=s, member=m, certificate=second, entry_id=course.id or 0)
+        assert attached.replaced
+        s.refresh(first)
+        assert first.entry_id is None
+        first.created_at = datetime.now(UTC) - timedelta(days=retention.UNSAVED_DAYS + 1)
+        s.add(first)
+        s.commit()
+    with Session(engine) as s:
+        report = certificate_retention.purge_expired(session=s)
+        s.commit()
+    assert report.hashes == (first.sha256,)
+    with Session(engine) as s:
+        assert [c.entry_id for c in s.exec(select(Certificate))] == [course.id]

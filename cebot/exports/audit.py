@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,10 +92,11 @@ def _missing_pdf(transcript: Transcript, rows: list[TranscriptRow]) -> bytes:
     return bytes(pdf.output())
 
 
-def audit_packet(transcript: Transcript, files: Mapping[int, PacketFile], *, slack_only: frozenset[int] = frozenset(),
-                 filename: str = "audit.zip") -> Packet:
-    """The ZIP for ``transcript``; ``files``: entry id -> its stored certificate; ``slack_only``: entries whose
-    certificate is only a Slack reference."""
+def audit_packet(transcript: Transcript, load: Callable[[int], PacketFile | None], *,
+                 slack_only: Set[int] = frozenset(), filename: str = "audit.zip") -> Packet:
+    """The ZIP for ``transcript``; ``load(entry_id)``: that course's stored certificate or None (called once per
+    course, so one file at a time is in memory besides the ZIP); ``slack_only``: entries whose certificate is
+    only a Slack reference (read after each ``load``)."""
     taken: set[str] = set()
     index: list[dict[str, str]] = []
     missing: list[TranscriptRow] = []
@@ -104,7 +105,7 @@ def audit_packet(transcript: Transcript, files: Mapping[int, PacketFile], *, sla
         zf.writestr("transcript.pdf", transcript_pdf(transcript))
         for row in transcript.rows:
             e = row.entry
-            stored = files.get(e.id)
+            stored = load(e.id)
             name = ""
             if stored is not None:
                 name = "certificates/" + certificate_name(e.completed_on, e.title, stored.media_type, taken)

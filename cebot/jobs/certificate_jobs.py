@@ -52,8 +52,7 @@ def _tell(run: JobRun, message: dict[str, Any]) -> None:
 def _fetch_failed(run: JobRun, reason: str) -> None:
     """After the last attempt: say the file was not kept (nothing was: the job's writes rolled back)."""
     if run.member is not None:
-        run.client.chat_postMessage(channel=run.member.slack_user_id,
-                                    text=render.download_failed("", gone=False))
+        run.client.chat_postMessage(channel=run.member.slack_user_id, text=render.keep_failed(reason))
 
 
 @job_handler(FETCH, on_failure=_fetch_failed)
@@ -67,7 +66,7 @@ def fetch(run: JobRun) -> None:
             api_base_url=run.settings.slack_api_url, file_id=str(run.payload["file_id"]),
             entry_id=int(entry_id) if isinstance(entry_id, int) else None, today=member_today(run.member))
     except files.Transient as exc:
-        raise RetryLater(f"download failed: {exc}") from exc
+        raise RetryLater(f"Slack's file download failed ({exc}).") from exc
     if outcome.message:
         _tell(run, outcome.message)
 

@@ -82,19 +82,18 @@ def audit_packet(*, session: Session, member: Member, store: Any, key: str, cycl
     transcript = audit_transcript(session=session, member=member, key=key, cycle=cycle, today=today)
     ids = [r.entry.id for r in transcript.rows]
     rows = certificates.certificates_by_entry(session=session, member=member, entry_ids=ids)
-    files: dict[int, PacketFile] = {}
-    slack_only = set()
-    for entry_id, row in rows.items():
-        if not (row.stored and row.sha256):
-            slack_only.add(entry_id)
-            continue
+    slack_only = {entry_id for entry_id, row in rows.items() if not (row.stored and row.sha256)}
+
+    def load(entry_id: int) -> PacketFile | None:
+        row = rows.get(entry_id)
+        if row is None or not row.stored or not row.sha256:
+            return None
         try:
             data = store.get(row.sha256)
         except KeyError:  # CertificateNotFound: the row says stored, the store disagrees (logged, shown as missing)
-            data = None
-        if data is None:
             log.error("certificate %s of entry %s is missing from the store", row.sha256, entry_id)
             slack_only.add(entry_id)
-            continue
-        files[entry_id] = PacketFile(data=data, sha256=row.sha256, media_type=row.media_type or "")
-    return write_packet(transcript, files, slack_only=frozenset(slack_only), filename=filename)
+            return None
+        return PacketFile(data=data, sha256=row.sha256, media_type=row.media_type or "")
+
+    return write_packet(transcript, load, slack_only=slack_only, filename=filename)

@@ -41,9 +41,6 @@ class Attached:
     entry: CEEntry
     replaced: bool
     """The entry had a certificate before (now replaced)."""
-    released: tuple[str, ...] = ()
-    """Hashes the replaced certificate held: delete them from the store after commit if no row needs them
-    (:func:`unreferenced`)."""
 
 
 @dataclass(frozen=True)
@@ -227,17 +224,21 @@ def link(*, session: Session, member: Member, certificate: Certificate, entry_id
     if certificate.entry_id is not None:
         raise InvalidRequest(f"That file is already the certificate of course #{certificate.entry_id}.")
     old = certificate_of(session=session, member=member, entry_id=entry.id)
-    released: tuple[str, ...] = ()
     if old is not None:
-        released = (old.sha256,) if old.sha256 else ()
-        session.delete(old)
+        # A stored one is unlinked, not deleted: like an unsaved proposal, the next retention purge removes it
+        # (cebot.services.certificate_retention); a Slack-only link has nothing to keep.
+        if old.stored:
+            old.entry_id = None
+            session.add(old)
+        else:
+            session.delete(old)
         session.flush()
     if not _claim(session, certificate, entry.id):
         raise AlreadySaved("That file was just attached to another course.")
     _mirror(entry, certificate)
     session.add(entry)
     session.flush()
-    return Attached(entry=entry, replaced=old is not None, released=released)
+    return Attached(entry=entry, replaced=old is not None)
 
 
 def proposal_request(certificate: Certificate) -> LogRequest | None:

@@ -91,6 +91,12 @@ def download_failed(name: str, *, gone: bool) -> str:
             "saved: share it again in a few minutes.")
 
 
+def keep_failed(reason: str) -> str:
+    """After the fetch job's last attempt (nothing was kept: its writes rolled back)."""
+    return (f":warning: I couldn't keep the certificate you shared: {escape(reason)} Nothing was saved; share it "
+            "again here in a few minutes.")
+
+
 def already_linked(entry_id: int, title: str) -> str:
     return f"That file is already the certificate of {entry_ref(entry_id, title)}: nothing changed."
 
