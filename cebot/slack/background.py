@@ -1,9 +1,8 @@
 """Small follow-ups a listener starts after its answer (a confirmation message), off the request's thread.
 
-Listeners whose answer must come from their own work (a modal's ``response_action``) run before Bolt sends the
-HTTP response (the app uses ``process_before_response=True``; see :mod:`cebot.slack.work_processes`). Anything
-they do that Slack's answer does not need, such as a Web API call that may take seconds when Slack is slow,
-goes here so the response is not held up.
+Listeners run before Bolt sends the HTTP response (the app uses ``process_before_response=True``). Anything
+they do that Slack's answer does not need and that may fail without harm, such as a confirmation message that may
+take seconds when Slack is slow, goes here so the response is not held up.
 """
 
 from __future__ import annotations

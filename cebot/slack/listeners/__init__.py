@@ -3,10 +3,10 @@
 Every module in a listener package that defines ``register(app)`` is registered
 automatically (in name order), so a feature adds a module and touches nothing else.
 
-Listeners that do real work register it behind an immediate ack with :func:`ack_then`, as a Bolt lazy
-listener: under gunicorn it runs in a worker process (:mod:`cebot.slack.work_processes`), so the web process
-stays free to acknowledge. A handler registered this way may still call ``ack()`` (it does nothing then).
-View submissions that answer with ``response_action`` stay ordinary listeners: their answer is the ack.
+Every listener does its work inside Slack's request and answers when it is done: the app runs with
+``process_before_response``, so the HTTP answer (a slash command's reply, a form's ``response_action``)
+goes out after the listener returns, once its transaction has committed. A listener's work is a few
+queries; work that cannot finish inside the request is a durable job (:mod:`cebot.services.jobs`).
 """
 
 from __future__ import annotations
@@ -15,21 +15,10 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Callable
-from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 PACKAGES = ("commands", "events", "actions", "views")
-
-
-def ack_now(ack: Ack) -> None:
-    """Acknowledge at once; the listener's work is its lazy function."""
-    ack()
-
-
-def ack_then(listener: Callable[..., Any], *work: Callable[..., None]) -> None:
-    """Register ``work`` to run after an immediate ack: ``ack_then(app.command("/ce"), handle_ce)``."""
-    listener(ack=ack_now, lazy=list(work))
 
 
 def register_package(app: App, package_name: str) -> list[str]:

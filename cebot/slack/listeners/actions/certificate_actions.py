@@ -19,9 +19,8 @@ from cebot.jobs import certificate_intake, certificate_jobs
 from cebot.services import certificates
 from cebot.services.errors import ServiceError
 from cebot.slack.certificate_form import edit_view
-from cebot.slack.context import scope_from
+from cebot.slack.context import AlreadyDone, scope_from
 from cebot.slack.home import refresh_home_after_commit
-from cebot.slack.listeners import ack_then
 from cebot.slack.mrkdwn import escape
 from cebot.slack.render import certificates as render
 
@@ -53,7 +52,7 @@ def handle_save(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
         _ephemeral(respond, STALE)
         return
     try:
-        with scope_from(context) as scope:
+        with scope_from(context, body) as scope:
             saved = certificates.save_proposal(session=scope.session, member=scope.member,
                                                certificate_id=certificate_id)
             missing = certificate_intake.counted_without_certificate(scope.session, scope.member, scope.today)
@@ -102,18 +101,20 @@ def handle_audit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         return
     client = context.client
     try:
-        with scope_from(context) as scope:
+        with scope_from(context, body) as scope:
             user_id = scope.user_id
             queued = certificate_jobs.enqueue_audit(session=scope.session, workspace=scope.workspace,
                                                     member=scope.member, key=key, cycle="current",
                                                     request_id=f"home:{request_id}")
             if queued:
                 scope.after_commit(lambda: client.chat_postMessage(channel=user_id, text=render.audit_started(key)))
+    except AlreadyDone:
+        logger.info("audit packet click %s was handled already", request_id)
     except Exception:
         logger.exception("queuing an audit packet from Home failed")
 
 
 def register(app: App) -> None:
-    ack_then(app.action(render.SAVE_ACTION), handle_save)
-    ack_then(app.action(render.EDIT_ACTION), handle_edit)
-    ack_then(app.action(render.AUDIT_ACTION), handle_audit)
+    app.action(render.SAVE_ACTION)(handle_save)
+    app.action(render.EDIT_ACTION)(handle_edit)
+    app.action(render.AUDIT_ACTION)(handle_audit)
