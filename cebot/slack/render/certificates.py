@@ -45,7 +45,8 @@ def proposal(*, certificate_id: int, name: str, request: LogRequest | None, fiel
     if ncbtmb_missing:
         blocks.append(b.context(":warning: For NCBTMB a certificate must show " + ", ".join(
             escape(m) for m in ncbtmb_missing[:8]) + ": I couldn't find that on this one. Ask the provider for a "
-            "corrected certificate before you renew."))
+            "corrected certificate before you renew. (I can't check that the title and hours match NCBTMB's "
+            "approval, or the signature: unconfirmed.)"))
     buttons = []
     if request is not None:
         buttons.append(b.button("Save", SAVE_ACTION, value=str(certificate_id), style="primary"))
