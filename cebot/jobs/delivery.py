@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import cebot.models  # noqa: F401  (registers the delivery table)
-from cebot.jobs.leasing import backoff_after, dialect_insert, write_retrying
+from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS, backoff_after, dialect_insert, write_retrying
 from cebot.jobs.planning import Planned
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,7 @@ DB_RETRY_SECONDS = 60.0
 """How long marking a row sent (or failed) is retried while the database is away (see :func:`mark_sent`)."""
 STALE_AFTER = timedelta(days=2)
 """A row still claimed this long after it was created has missed its window: it is marked failed."""
-PERMANENT_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "account_inactive", "invalid_auth",
-    "not_authed", "token_revoked", "cannot_dm_bot", "user_disabled", "invalid_blocks", "msg_too_long",
-    "restricted_action", "team_access_not_granted", "missing_scope",
-})
+PERMANENT_ERRORS = PERMANENT_SLACK_ERRORS
 """Slack errors a retry cannot fix: the row is marked failed at once."""
 
 _TABLE: Any = SQLModel.metadata.tables["delivery"]

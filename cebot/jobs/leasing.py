@@ -21,6 +21,13 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 
+PERMANENT_SLACK_ERRORS = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "account_inactive", "invalid_auth",
+    "not_authed", "token_revoked", "cannot_dm_bot", "user_disabled", "invalid_blocks", "msg_too_long",
+    "restricted_action", "team_access_not_granted", "missing_scope",
+})
+"""Slack errors a retry cannot fix: a delivery or a job fails at once."""
+
 
 def backoff_after(attempt: int, steps: Sequence[timedelta]) -> timedelta:
     """The wait after failed attempt number ``attempt`` (1-based); the last step repeats."""

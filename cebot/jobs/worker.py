@@ -42,8 +42,7 @@ from sqlmodel import Session
 
 from cebot.db import session_scope
 from cebot.jobs import queue
-from cebot.jobs.delivery import PERMANENT_ERRORS
-from cebot.jobs.sender import WorkspaceNotInstalled
+from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS
 from cebot.models import Member, Workspace
 from cebot.services.errors import ServiceError
 from cebot.settings import Settings
@@ -167,7 +166,7 @@ def _open_run(engine: Engine, settings: Settings, session: Session, c: queue.Cla
 
 def _classify(exc: BaseException) -> tuple[str, str, bool, bool]:
     """(technical error, reason for the member, permanent, tell the member)."""
-    if isinstance(exc, _NoClient | WorkspaceNotInstalled):
+    if isinstance(exc, _NoClient):
         return f"not installed: {exc}", "", True, False
     if isinstance(exc, JobFailed):
         return f"failed: {exc}", str(exc), True, True
@@ -175,7 +174,7 @@ def _classify(exc: BaseException) -> tuple[str, str, bool, bool]:
         return f"refused: {exc.message}", exc.message, True, True
     if isinstance(exc, SlackApiError):
         code = str(exc.response.get("error") or exc.response.status_code)
-        return f"slack error {code}", f"Slack refused it ({code}).", code in PERMANENT_ERRORS, True
+        return f"slack error {code}", f"Slack refused it ({code}).", code in PERMANENT_SLACK_ERRORS, True
     return f"{type(exc).__name__}: {exc}", "something went wrong on my side.", False, True
 
 

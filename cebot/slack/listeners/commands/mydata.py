@@ -25,7 +25,7 @@ def handle_mydata(ctx: CommandContext) -> None:
     queued = enqueue(session=ctx.session, workspace=ctx.workspace, member=ctx.member, kind=export_jobs.MYDATA_EXPORT,
                      payload=export_jobs.mydata_job(ctx.today),
                      key=f"mydata:{ctx.trigger_id}" if ctx.trigger_id else None)
-    ctx.respond(on_its_way("copy of your data (a JSON file)", queued=queued,
+    ctx.respond(on_its_way("data export (a JSON file)", queued=queued,
                            then=f"To erase it all: {code('/ce mydata delete')}."))
 
 
