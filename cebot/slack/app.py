@@ -2,63 +2,28 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_sdk import WebClient
-from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 
 from cebot.db import make_engine, session_scope
 from cebot.logging_setup import add_secrets, new_request_id, request_id_var, team_id_var
 from cebot.settings import Settings, SettingsError
+from cebot.slack.client import make_web_client
 from cebot.slack.context import APP_KEY, register_app_resources
+from cebot.slack.installations import oauth_settings
+from cebot.slack.listeners import register_listeners
 
 logger = logging.getLogger(__name__)
 
-WEB_API_TIMEOUT_SECONDS = 10
 LISTENER_WEB_API_TIMEOUT_SECONDS = 2
 """Timeout of the Web API calls listeners make (Bolt copies the app's client per request): the request answers
 Slack only after them, within Slack's 3 s, so a hanging Slack gets at most this much of it."""
-LISTENER_THREADS = 4
-"""Threads for Bolt's own background work (listeners themselves run on the request's thread)."""
 
-
-def make_web_client(
-    settings: Settings, *, token: str | None = None, timeout: int | None = None, rate_limit_retries: int | None = None,
-    connection_retries: int = 2,
-) -> WebClient:
-    """The Web API client: ``SLACK_API_URL``, a bot token, and retries on rate limits and dropped connections.
-
-    ``token`` defaults to ``SLACK_BOT_TOKEN`` in single-workspace mode and to none in OAuth mode (Bolt sets each
-    request's from the installation store). Bolt copies ``base_url`` and the retry handlers into the client it makes
-    for each request (``App._init_context``), so every call a listener makes goes to the same place.
-    ``connection_retries=0`` drops the retry on a dropped connection or a timeout (listeners: never wait twice).
-    """
-    retries = 2 if rate_limit_retries is None else rate_limit_retries
-    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=retries)]
-    if connection_retries:
-        handlers.append(ConnectionErrorRetryHandler(max_retry_count=connection_retries))
-    return WebClient(
-        token=token or (None if settings.oauth_mode else settings.slack_bot_token),
-        base_url=settings.slack_api_url,
-        timeout=timeout or WEB_API_TIMEOUT_SECONDS,
-        retry_handlers=handlers,
-    )
-
-
-class ContextThreadPoolExecutor(ThreadPoolExecutor):
-    """Runs each task in a copy of the submitter's context, so listeners keep the request id (and team) that the
-    WSGI layer put in :mod:`cebot.logging_setup`'s context variables."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        context = contextvars.copy_context()
-        return super().submit(context.run, fn, *args, **kwargs)
 
 
 def _context_middleware(engine: Engine, settings: Settings) -> Callable[..., Any]:
@@ -122,8 +87,6 @@ def create_app(
     client = make_web_client(settings, timeout=LISTENER_WEB_API_TIMEOUT_SECONDS, connection_retries=0)
     mode: dict[str, Any] = {}
     if settings.oauth_mode:
-        from cebot.slack.installations import oauth_settings
-
         mode = {
             "oauth_settings": oauth_settings(settings, engine, client),
             "installation_store_bot_only": True,
@@ -140,14 +103,11 @@ def create_app(
         # The listener runs on the request's thread and the answer goes out when it returns: a slash command's
         # reply is its ack body, sent after the transaction committed.
         process_before_response=True,
-        listener_executor=ContextThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="cebot-listener"),
         **mode,
     )
     if not settings.oauth_mode:
         _mark_single_workspace_installed(client, engine)
     app.use(_context_middleware(engine, settings))
-
-    from cebot.slack.listeners import register_listeners
 
     register_listeners(app, extra=extra_listeners)
     return app
