@@ -217,9 +217,9 @@ class Delivery(SQLModel, table=True):
 class PendingAttachment(SQLModel, table=True):
     """``/ce attach <id>`` waiting for the member to share the certificate file in the app's DM.
 
-    One per member (a new ``/ce attach`` replaces it); it lapses at ``expires_at``. The
-    certificate itself stays in Slack: the entry keeps its file id and permalink
-    (``CEEntry.certificate_ref`` / ``certificate_url``).
+    One per member (a new ``/ce attach`` replaces it); it lapses at ``expires_at``. The file
+    shared next is downloaded and stored by a ``certificate.fetch`` job and becomes that
+    entry's :class:`Certificate`.
     """
 
     __tablename__ = "pending_attachment"
