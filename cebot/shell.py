@@ -51,7 +51,7 @@ LISTENER_TIMEOUT = 30.0
 HISTORY_FILE = "~/.cebot_shell_history"
 SHARE_READ_MAX = 11 * 1024 * 1024
 QUIET_METHODS = frozenset({"auth.test", "users.info", "users.list", "team.info", "conversations.open", "api.test",
-                           "files.getUploadURLExternal"})
+                           "files.getUploadURLExternal", "files.info"})
 """Web API calls that show nothing to the person (reads, and the first half of an upload)."""
 
 LOG_EXAMPLE = "/ce log 3h Ethics in Touch #ethics date:2026-03-14"

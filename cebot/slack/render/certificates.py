@@ -102,8 +102,8 @@ def already_linked(entry_id: int, title: str) -> str:
     return f"That file is already the certificate of {entry_ref(entry_id, title)}: nothing changed."
 
 
-def reading_now(name: str) -> str:
-    return f":hourglass_flowing_sand: Got {bold(name or 'your file')}, reading it now…"
+def reading_now(name: str = "") -> str:
+    return f":hourglass_flowing_sand: Got {bold(name) if name else 'your file'}, reading it now…"
 
 
 def audit_started(key: str) -> str:
