@@ -113,5 +113,6 @@ def take_in(*, session: Session, member: Member, client: WebClient, store: files
                        entry_id=row.entry_id, kept=True)
     fields = dict((row.reading or {}).get("fields") or {})
     message = render.proposal(certificate_id=row.id, name=name, request=certificates.proposal_request(row),
-                              fields=fields, ncbtmb_missing=missing_fields, duplicate=not created)
+                              fields=fields, ncbtmb_missing=missing_fields, duplicate=not created,
+                              notes=[str(n) for n in (row.reading or {}).get("notes") or []])
     return Outcome(message, certificate_id=row.id, kept=True)

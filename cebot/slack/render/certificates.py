@@ -25,7 +25,7 @@ def _value(text: str | None) -> str:
 
 
 def proposal(*, certificate_id: int, name: str, request: LogRequest | None, fields: dict[str, Any],
-             ncbtmb_missing: list[str], duplicate: bool = False) -> dict[str, Any]:
+             ncbtmb_missing: list[str], duplicate: bool = False, notes: list[str] | None = None) -> dict[str, Any]:
     """The DM proposing the course read from a certificate: fields, Save (only if complete) and Edit."""
     hours = format_hours(request.hours) + " h" if request else (fields.get("hours_text") or None)
     when = format_date(request.completed_on) if request else None
@@ -42,6 +42,8 @@ def proposal(*, certificate_id: int, name: str, request: LogRequest | None, fiel
     if duplicate:
         intro = f":page_facing_up: You shared {bold(name or 'this file')} before; here is what I read from it."
     blocks: list[b.Block] = [b.section(intro), b.section(fields=rows)]
+    if notes:  # what the reader could not settle, e.g. CEUs printed without a ratio to hours
+        blocks.append(b.context(*(":information_source: " + escape(n) for n in notes[:3])))
     if ncbtmb_missing:
         blocks.append(b.context(":warning: For NCBTMB a certificate must show " + ", ".join(
             escape(m) for m in ncbtmb_missing[:8]) + ": I couldn't find that on this one. Ask the provider for a "
