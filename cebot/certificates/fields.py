@@ -66,9 +66,10 @@ _PARTICIPANT_BEFORE = re.compile(r"(?:this\s+(?:is\s+to\s+)?certif(?:y|ies)\s+th
                                  r"to|(?:is\s+)?(?:hereby\s+)?(?:awarded|presented|issued)\s+to)\s*:?$", re.I)
 _PARTICIPANT_INLINE = re.compile(r"^(?:this\s+(?:is\s+to\s+)?certif(?:y|ies)\s+that\s+)?(?P<v>[A-Z][\w.'-]*"
                                  r"(?:\s+[A-Z][\w.'-]*){1,4})\s+has\s+(?:successfully\s+)?(?:completed|attended)\b")
-_TITLE_BEFORE = re.compile(r"(?:(?:has\s+)?(?:successfully\s+)?(?:completed|attended)(?:\s+the(?:\s+course)?)?|"
-                           r"for\s+(?:successfully\s+)?completing(?:\s+the(?:\s+course)?)?|"
-                           r"for\s+(?:the\s+)?(?:successful\s+)?completion\s+of(?:\s+the(?:\s+course)?)?)\s*:?$", re.I)
+_TITLE_BEFORE = re.compile(r"(?:completed|attended|completing|completion\s+of|participat(?:ed|ion)\s+in)"
+                           r"(?:\s+the(?:\s+(?:course|program|workshop|class))?)?\s*:?$", re.I)
+_PROVIDER_TAIL = re.compile(r"\s*(?:[-–·|,(/]\s*)?(?:NCBTMB\b|approved\s+provider\b|provider\s*(?:#|no\b|number)|"
+                            r"approval\b).*$", re.I)
 _QUOTED = re.compile(r"[\"“”']{1,2}(?P<v>[^\"“”]{4,}?)[\"“”']{1,2}")
 _ISSUED_BY = re.compile(r"^(?:issued|presented|offered|provided|sponsored|approved)\s+by\s*:?\s+(?P<v>.+)$", re.I)
 _ORG = re.compile(r"\b(?:LLC|L\.L\.C\.|Inc|Ltd|Institute|School|Academy|Center|Centre|Seminars?|Education|College|"
@@ -258,10 +259,10 @@ def read_date(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Found[d
 def read_provider(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Found[str]:
     if "provider" in labels:
         value, line = labels["provider"]
-        return _found(value, LABELLED, line)
+        return _found(_PROVIDER_TAIL.sub("", value) or value, LABELLED, line)
     for line in lines:
         if m := _ISSUED_BY.match(line.text):
-            return _found(m["v"], PHRASE, line)
+            return _found(_PROVIDER_TAIL.sub("", m["v"]) or m["v"], PHRASE, line)
     for line in lines:
         text = line.text
         if (_ORG.search(text) and not re.search(r"certif|@|\d{3}", text, re.I) and not _HOURS.search(text)
