@@ -1,4 +1,4 @@
-"""The baseline for ``bench/ack_latency.py``: a bare Bolt app that only acks ``/ce``, served like cebot.
+"""The baseline for ``bench/answer_latency.py``: a bare Bolt app that only acks ``/ce``, served like cebot.
 
     SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... SLACK_API_URL=http://127.0.0.1:<fake>/api/ \\
       gunicorn --config python:cebot.gunicorn_conf --pythonpath bench bare_app:application

@@ -23,8 +23,8 @@ requests a second, hold, ramp down) from many client threads, each a signed Slac
 ``app_home_opened`` events, ``/ce progress``, ``/ce log <h> <unique title>``, and logging-modal submissions,
 while the clock fans out the reminders and summaries.
 
-It reports throughput, ack p50/p99 per request kind (and for the two slash commands the time until the reply
-reaches the fake's ``response_url``), over the whole run and at the peak, errors, RSS per process, and then
+It reports throughput, answer p50/p99 per request kind (a slash command's reply is its HTTP answer), over the
+whole run and at the peak, errors, RSS per process, and then
 checks: every write the user was told was saved is in the database exactly once, none the user was told was
 not saved is there, and every reminder or summary due at the start was sent exactly once (delivery table
 against the fake's record). JSON goes to ``bench/results/``. ``--check`` exits 1 when an invariant or the
@@ -245,6 +245,20 @@ class Sample:
     """HTTP status, or ``conn`` (no HTTP answer)."""
     outcome: str = ""
     """``saved`` / ``not_saved`` (told so) / ``''`` (not told) for writes; the modal's answer."""
+    reply: list[Any] | None = None
+    """A slash command's reply in its HTTP answer, as the fake records response_url posts."""
+
+
+def ack_reply(body: bytes) -> list[Any] | None:
+    """``[when, 1, "ok"|"sorry", text]`` for an HTTP answer carrying a message, like the fake's reply records."""
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    text = str(payload.get("text") or "") if isinstance(payload, dict) else ""
+    if not text:
+        return None
+    return [time.perf_counter(), 1, "sorry" if any(m in text for m in SORRY_MARKS) else "ok", text[:120]]
 
 
 class Signer:
@@ -381,6 +395,8 @@ class Driver:
                     continue
                 s.ack_ms = (time.perf_counter() - s.sent) * 1000
                 s.status = str(status)
+                if s.kind != "modal" and status == 200:
+                    s.reply = ack_reply(body)
                 if s.kind == "modal" and status == 200:
                     text = body.decode("utf-8", "replace")
                     if not text.strip():
@@ -513,7 +529,7 @@ def summarise(values: list[float]) -> dict[str, float] | None:
 def wait_replies(fake: RemoteFake, samples: list[Sample], timeout: float, quiet: float = 4.0) -> dict[str, Any]:
     """The fake's state once every acked slash command has its reply, or no reply came for ``quiet`` seconds
     (a reply lost with a killed worker never comes), or ``timeout`` passed."""
-    owed = {s.response_url for s in samples if s.response_url and s.status == "200"}
+    owed = {s.response_url for s in samples if s.response_url and s.status == "200" and s.reply is None}
     deadline = time.monotonic() + timeout
     seen, changed = -1, time.monotonic()
     while True:
@@ -767,7 +783,7 @@ def run(opts: Options, *, faults: list[tuple[float, str, Fault]] | None = None, 
                         "faulted": state["faulted"], "rss_mb": state["rss_mb"]}
         info["rss_mb"] = {"peak": memory.peak, "end": memory.last}
         info["processes_alive"] = {"web": bool(st.web and st.web.alive()), "clock": st.clock is not None}
-        replies = state["replies"]
+        replies = {**state["replies"], **{s.response_url: s.reply for s in samples if s.reply and s.response_url}}
         info["requests"] = results_by_kind(samples, replies, duration, seconds)
         info["late_starts"] = {"n": len(driver.late), "p99_ms": round(percentile(driver.late, 99) * 1000, 1)
                                if driver.late else 0.0}

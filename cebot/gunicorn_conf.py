@@ -2,21 +2,17 @@
 
 ``cebot serve`` uses the same values. Why these:
 
-* ``gthread`` workers: Slack wants every request acknowledged within 3 seconds. The
-  app acks on the request's thread and the work runs after the response in the
-  worker's listener work processes, so a request holds a server thread only for
-  the ack (a few ms); threads let one
-  worker ack many requests at once and a slow client cannot block a worker the
-  way it blocks a ``sync`` worker, without the monkey-patching of gevent/eventlet.
+* ``gthread`` workers: Slack wants every request answered within 3 seconds. A
+  request does its work (a few milliseconds of SQL) and answers on its thread;
+  threads let one worker serve many requests at once and a slow client cannot
+  block a worker the way it blocks a ``sync`` worker, without the monkey-patching
+  of gevent/eventlet. More load: more workers, more web machines over one PostgreSQL.
 * ``preload_app``: the app (and its ``auth.test`` token check) is built once in the
   master, so a wrong token or a missing setting stops the server at once; each
-  worker then drops the database connections it inherited and starts its listener work
-  processes (``post_fork``; see cebot/slack/work_processes.py), which finish their queue
-  before the worker exits (``worker_exit``).
+  worker then drops the database connections it inherited (``post_fork``).
 
 Environment: ``PORT`` (default 3000), ``WEB_CONCURRENCY`` workers (default 2),
-``GUNICORN_THREADS`` per worker (default 8), ``LISTENER_PROCESSES`` per worker (default 1),
-``LOG_LEVEL`` (default info).
+``GUNICORN_THREADS`` per worker (default 8), ``LOG_LEVEL`` (default info).
 """
 
 from __future__ import annotations
@@ -46,10 +42,3 @@ def post_fork(server: Any, worker: Any) -> None:
     from cebot.wsgi import after_fork
 
     after_fork()
-
-
-def worker_exit(server: Any, worker: Any) -> None:
-    """A worker's listener work processes finish what is queued before it exits."""
-    from cebot.wsgi import before_exit
-
-    before_exit()

@@ -37,8 +37,6 @@ class Settings(BaseSettings):
     port: int = 3000
     log_level: str = "INFO"
     web_concurrency: int = 2
-    listener_processes: int = 1
-    """Worker processes per web process that run listeners' work after the ack; 0: threads in the web process."""
     run_clock: bool = True
     """Whether `cebot serve` also runs the scheduler in-process (single-process installs)."""
     slack_client_id: str | None = None

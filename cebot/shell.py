@@ -24,12 +24,9 @@ import logging
 import os
 import secrets
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future
-from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -64,45 +61,6 @@ Type cebot commands as in Slack, e.g. {LOG_EXAMPLE} (the /ce is optional).
   help             this help, then cebot's own
   quit             leave (or exit, or Ctrl-D)
 Forms (modals) can't be filled in here; each one shows the one-line command to use instead."""
-
-
-# -- waiting for listeners -----------------------------------------------------------------------
-
-
-class TrackingExecutor(Executor):
-    """Wraps the app's listener executor and remembers unfinished work, so the shell can wait for a reply."""
-
-    def __init__(self, inner: Executor) -> None:
-        self._inner = inner
-        self._pending: set[Future[Any]] = set()
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = self._inner.submit(fn, *args, **kwargs)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
-    def wait_idle(self, timeout: float = LISTENER_TIMEOUT) -> bool:
-        """Block until every listener submitted so far (and any they started) has finished."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                pending = set(self._pending)
-            if not pending:
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            wait_futures(pending, timeout=left)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 # -- the session ---------------------------------------------------------------------------------
@@ -164,15 +122,10 @@ class Shell:
                                      display_name=self.options.name, timezone=self.options.tz,
                                      is_slack_admin=self.options.admin)
         self.app: App = create_app(self.settings, engine=self.engine)
-        runner: Any = self.app.listener_runner
-        self.executor = TrackingExecutor(runner.listener_executor)
-        runner.listener_executor = self.executor
-        runner.lazy_listener_runner.executor = self.executor
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self.executor.wait_idle(timeout=5)
-            self.executor.shutdown(wait=True)
+            HOME_PUBLISHER.wait_idle(timeout=5)
         self.fake.stop()
         self.engine.dispose()
 
@@ -192,12 +145,12 @@ class Shell:
             "x-slack-signature": self._verifier.generate_signature(timestamp=timestamp, body=body) or "",
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
-        self.executor.wait_idle()
         HOME_PUBLISHER.wait_idle(timeout=LISTENER_TIMEOUT)  # so a Home update shows with the command that made it
         return response
 
     def _trigger(self) -> str:
-        return f"shell-trigger-{next(self._ids)}"
+        # Unique across shell sessions on one database: requests are de-duplicated by their trigger id.
+        return f"shell-trigger-{uuid.uuid4().hex}"
 
     def command(self, text: str) -> BoltResponse:
         """Send ``/ce <text>`` as the shell's user."""
@@ -452,7 +405,7 @@ def run(args: argparse.Namespace, *, stdin: IO[str] | None = None, out: IO[str] 
             reconfigure(errors="replace")
     logging.getLogger().setLevel(logging.WARNING)
     options = options_from(args)
-    overrides: dict[str, object] = {"listener_processes": 0}  # one process: listeners' work on threads
+    overrides: dict[str, object] = {}
     if getattr(args, "database_url", None):
         overrides["database_url"] = args.database_url
     settings = load_settings(**overrides)
@@ -474,5 +427,5 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-__all__ = ["PROMPT", "SHELL_HELP", "Shell", "ShellOptions", "TrackingExecutor", "local_timezone",
+__all__ = ["PROMPT", "SHELL_HELP", "Shell", "ShellOptions", "local_timezone",
            "run", "run_lines"]

@@ -149,37 +149,18 @@ def health(engine: Engine) -> tuple[int, dict[str, Any]]:
 
 
 _served_engines: list[Engine] = []
-_served_apps: list[App] = []
-
-
-def _work_runners() -> list[Any]:
-    from cebot.slack.work_processes import ProcessLazyListenerRunner
-
-    runners = [app.listener_runner.lazy_listener_runner for app in _served_apps]
-    return [r for r in runners if isinstance(r, ProcessLazyListenerRunner)]
 
 
 def after_fork() -> None:
-    """In a forked worker: drop pooled connections inherited from the parent (they belong to it), and start
-    the worker processes that run listeners' work (:mod:`cebot.slack.work_processes`)."""
+    """In a forked worker: drop pooled connections inherited from the parent (they belong to it)."""
     for engine in _served_engines:
         engine.dispose(close=False)
-    for runner in _work_runners():
-        runner.prestart()
-
-
-def before_exit() -> None:
-    """A web worker stopping: let its worker processes finish the work already queued, then stop them."""
-    for runner in _work_runners():
-        runner.shutdown(wait=True)
 
 
 def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
     """A WSGI callable serving ``bolt_app`` at ``/slack/events`` (plus its OAuth pages) and ``/healthz``."""
     if engine not in _served_engines:
         _served_engines.append(engine)
-    if bolt_app not in _served_apps:
-        _served_apps.append(bolt_app)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         # A fresh context per request: the request id and team never leak into the next request on this thread.

@@ -102,5 +102,4 @@ def settings(database_url: str) -> Settings:
         slack_signing_secret="test-signing-secret",
         slack_app_token=None,
         run_clock=False,
-        listener_processes=0,
     )

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from cebot.settings import Settings
 from cebot.slack.app import create_app
+from cebot.slack.home import HOME_PUBLISHER
 from cebot.testing.fake_slack import FakeSlack
 
 
@@ -35,7 +36,7 @@ def slack_app(slack_settings: Settings, engine: Engine) -> Iterator[App]:
     """The cebot Bolt app over this test's database; background listeners finish before the database goes."""
     app = create_app(slack_settings, engine=engine)
     yield app
-    app.listener_runner.listener_executor.shutdown(wait=True)
+    HOME_PUBLISHER.wait_idle(timeout=10)  # Home refreshes run after the answer
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from cebot.settings import Settings
 from cebot.slack.app import create_app
+from cebot.slack.home import HOME_PUBLISHER
 from cebot.testing.fake_slack import FakeSlack
 
 CLIENT_ID = "1111.2222"
@@ -36,7 +37,7 @@ def serve_oauth(settings: Settings, engine: Engine, fake: FakeSlack) -> Iterator
         with serve_app(app, engine, fake, settings.slack_signing_secret or "") as harness:
             yield harness
     finally:
-        app.listener_runner.listener_executor.shutdown(wait=True)
+        HOME_PUBLISHER.wait_idle(timeout=10)  # Home refreshes run after the answer
 
 
 def state_from(result: HttpResult) -> str:

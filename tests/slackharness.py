@@ -37,6 +37,7 @@ from cebot.testing.fake_slack import FakeSlack, ResponsePost
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # bursts of concurrent requests; the default backlog of 5 resets connections
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -75,6 +76,16 @@ class HttpResult:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+def ack_reply(result: HttpResult) -> ResponsePost | None:
+    """A message the app answered a request with in its HTTP body (a slash command's reply), or None."""
+    if result.status != 200 or not result.body.strip().startswith(b"{"):
+        return None
+    payload = result.json()
+    if not isinstance(payload, dict) or not ("text" in payload or "blocks" in payload):
+        return None
+    return ResponsePost(id="ack", url=result.response_url or "", payload=payload, headers=dict(result.headers))
 
 
 # -- Block Kit state values for view_submission --------------------------------------------------
@@ -208,8 +219,14 @@ class SlackHarness:
         return result
 
     def reply(self, result: HttpResult, *, count: int = 1, timeout: float = 5.0) -> ResponsePost:
-        """The ``count``-th post the app made to ``result``'s response URL."""
+        """The ``count``-th reply to ``result``: a slash command's HTTP answer is its first reply, and posts the
+        app made to the request's response URL come after it (a button's replies are all such posts)."""
         assert result.response_url, "this request had no response_url"
+        answer = ack_reply(result)
+        if answer is not None:
+            if count == 1:
+                return answer
+            count -= 1
         return self.fake.wait_for_response(result.response_url, count=count, timeout=timeout)
 
     def ask(self, text: str = "", *, user: str = "U1", team: str | None = None, **kwargs: Any) -> ResponsePost:

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slackharness import SlackHarness
+from slackharness import HttpResult, SlackHarness, ack_reply
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -121,8 +121,11 @@ def check_invariants(engine: Engine) -> None:
 # -- the /ce surface --------------------------------------------------------------------------------------------
 
 
-def _answered(slack: SlackHarness, url: str, views_before: int, timeout: float = 10.0) -> str:
-    """The reply posted to ``url``, or "(form)" when the command opened a form instead."""
+def _answered(slack: SlackHarness, result: HttpResult, views_before: int, timeout: float = 10.0) -> str:
+    """The command's reply (its HTTP answer, or posts to its response URL), or "(form)" when it opened a form."""
+    if (answer := ack_reply(result)) is not None:
+        return json.dumps(answer.payload)
+    url = result.response_url or ""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         posts = slack.fake.responses(url)
@@ -146,7 +149,7 @@ def test_any_ce_text_is_answered_without_errors_or_half_writes(
     result = slack.command("/ce", text, user=user)
     assert result.status == 200, (text, result.status, result.text)
     assert result.response_url is not None
-    answer = _answered(slack, result.response_url, views_before)
+    answer = _answered(slack, result, views_before)
     for word in SORRY_WORDS:
         assert word not in answer, (text, answer[:500])
     check_invariants(engine)

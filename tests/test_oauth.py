@@ -312,8 +312,7 @@ def test_single_workspace_uninstall_then_restart_with_a_new_token(slack: SlackHa
     stamped = workspace(engine, "T1")
     assert stamped is not None
     assert stamped.uninstalled_at is not None
-    app = create_app(slack_settings, engine=engine)
-    app.listener_runner.listener_executor.shutdown(wait=True)
+    create_app(slack_settings, engine=engine)
     back = workspace(engine, "T1")
     assert back is not None
     assert back.uninstalled_at is None

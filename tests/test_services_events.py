@@ -1,4 +1,4 @@
-"""Handled Slack event ids are kept a day for retry dedupe, then pruned."""
+"""Handled Slack request and event keys are claimed once, kept a day for de-duplication, then pruned."""
 
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ from sqlmodel import Session, select
 
 from cebot.db import session_scope
 from cebot.models import ProcessedEvent
-from cebot.services.events import PROCESSED_EVENT_TTL, prune_processed_events
-from cebot.slack.app import record_event
+from cebot.services.events import PROCESSED_EVENT_TTL, claim_request, prune_processed_events, request_key
 
 T0 = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+
+
+def record_event(engine: Engine, *, event_id: str, team_id: str) -> bool:
+    with session_scope(engine) as session:
+        return claim_request(session=session, key=event_id, team_id=team_id)
 
 
 def ids(engine: Engine) -> list[str]:
@@ -50,3 +54,33 @@ def test_prune_takes_an_explicit_now_and_refuses_a_negative_age(engine: Engine) 
         with pytest.raises(ValueError, match="negative"):
             prune_processed_events(session=s, older_than=timedelta(seconds=-1))
     assert ids(engine) == []
+
+
+def test_request_key_is_the_event_id_or_the_trigger_id() -> None:
+    """Events are keyed by ``event_id``, commands, buttons and forms by ``trigger_id``; others have no key."""
+    assert request_key({"type": "event_callback", "event_id": "Ev1", "trigger_id": "x"}) == "event:Ev1"
+    assert request_key({"command": "/ce", "trigger_id": "123.456.abc"}) == "trigger:123.456.abc"
+    assert request_key({"type": "block_actions", "trigger_id": 5}) is None
+    assert request_key({"type": "event_callback"}) is None
+
+
+def test_a_claim_rolled_back_with_its_request_can_be_made_again(engine: Engine) -> None:
+    """The claim belongs to the request's transaction: a request that failed leaves no key behind."""
+    def failing_request() -> None:
+        with session_scope(engine) as session:
+            assert claim_request(session=session, key="trigger:1", team_id="T1")
+            raise RuntimeError("the request failed")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
+    with session_scope(engine) as session:
+        assert claim_request(session=session, key="trigger:1", team_id="T1")
+        assert not claim_request(session=session, key="trigger:1", team_id="T1")
+
+
+def test_a_key_longer_than_the_column_is_stored_as_its_hash(engine: Engine) -> None:
+    """Keys over 64 characters fit the column as a hash, and still find their duplicate."""
+    long_key = "trigger:" + "9" * 200
+    assert record_event(engine, event_id=long_key, team_id="T1")
+    assert not record_event(engine, event_id=long_key, team_id="T1")
+    assert all(len(i) <= 64 for i in ids(engine))

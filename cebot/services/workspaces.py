@@ -170,3 +170,15 @@ def list_members(*, session: Session, workspace: Workspace) -> list[Member]:
             select(Member).where(Member.workspace_id == workspace.id).order_by(sa.func.lower(Member.display_name))
         )
     )
+
+
+def lock_member(*, session: Session, member: Member) -> None:
+    """Serialize this member's writes until the transaction ends: a row lock on PostgreSQL.
+
+    Two requests of one member (a double click, 20 identical ``/ce log`` at once) then read and write one after
+    the other, so a duplicate check or an undo sees the other's committed change. SQLite needs no row lock: its
+    whole database is locked by the request's first write (:func:`cebot.services.events.claim_request`).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        table: Any = sa.inspect(Member).local_table
+        session.execute(sa.select(table.c.id).where(table.c.id == member.id).with_for_update())

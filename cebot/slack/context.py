@@ -13,6 +13,12 @@ The block commits when it ends without an error and rolls back otherwise;
 use: their name, timezone and admin flags come from ``users.info`` and are
 refreshed when older than 24 hours (a failing ``users.info`` never blocks the
 request; it is retried on the next one).
+
+Each request is applied at most once and one member's requests never interleave
+(:func:`open_request`): the transaction first claims the request's key (its
+``trigger_id`` or ``event_id``; a replay raises :class:`AlreadyDone` and changes
+nothing), then locks the member's row, so a duplicate check or an undo always
+sees the member's other requests committed.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from sqlmodel import Session
 from cebot.db import session_scope
 from cebot.models import Member, Workspace, utcnow
 from cebot.services import workspaces
+from cebot.services.errors import ServiceError
+from cebot.services.events import claim_request, request_key
 from cebot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -142,13 +150,34 @@ def ensure_registered(
     return workspace, member
 
 
+class AlreadyDone(ServiceError):
+    """A request whose key was claimed before: a replay, or Slack's retry of something already applied."""
+
+    def __init__(self) -> None:
+        super().__init__("That was already done, so nothing changed this time. "
+                         "Type `/ce list` to see your log, or `/ce help` for what else I can do.")
+
+
+def open_request(
+    session: Session, client: WebClient, *, team_id: str, user_id: str, key: str | None
+) -> tuple[Workspace, Member]:
+    """Start a request's transaction: claim ``key`` (raises :class:`AlreadyDone` for a replay), register the
+    member, and lock their row until the transaction ends."""
+    if key and not claim_request(session=session, key=key, team_id=team_id):
+        raise AlreadyDone
+    workspace, member = ensure_registered(session, client, team_id, user_id)
+    workspaces.lock_member(session=session, member=member)
+    return workspace, member
+
+
 @contextmanager
 def member_scope(
-    *, engine: Engine, settings: Settings, client: WebClient, team_id: str, user_id: str
+    *, engine: Engine, settings: Settings, client: WebClient, team_id: str, user_id: str, key: str | None = None
 ) -> Iterator[MemberScope]:
-    """A transaction for ``user_id`` in ``team_id``; commits at the end, then runs after-commit steps."""
+    """A transaction for ``user_id`` in ``team_id`` applying request ``key`` at most once; commits at the end,
+    then runs after-commit steps."""
     with session_scope(engine) as session:
-        workspace, member = ensure_registered(session, client, team_id, user_id)
+        workspace, member = open_request(session, client, team_id=team_id, user_id=user_id, key=key)
         scope = MemberScope(
             session=session,
             workspace=workspace,
@@ -172,8 +201,14 @@ def settings_of(context: BoltContext) -> Settings:
     return _APP_RESOURCES[context[APP_KEY]][1]
 
 
-def scope_from(context: BoltContext, *, user_id: str | None = None) -> AbstractContextManager[MemberScope]:
-    """:func:`member_scope` for the user and team of a Bolt request (a context manager of :class:`MemberScope`)."""
+def scope_from(
+    context: BoltContext, body: dict[str, Any] | None = None, *, user_id: str | None = None
+) -> AbstractContextManager[MemberScope]:
+    """:func:`member_scope` for the user and team of a Bolt request (a context manager of :class:`MemberScope`).
+
+    With the request's ``body`` it is applied at most once (its ``trigger_id`` or ``event_id``): pass it
+    whenever the request changes anything.
+    """
     team_id = context.team_id or context.enterprise_id or ""
     return member_scope(
         engine=engine_of(context),
@@ -181,6 +216,7 @@ def scope_from(context: BoltContext, *, user_id: str | None = None) -> AbstractC
         client=context.client,
         team_id=team_id,
         user_id=user_id or context.user_id or "",
+        key=request_key(body) if body is not None else None,
     )
 
 
@@ -188,9 +224,10 @@ def scope_from(context: BoltContext, *, user_id: str | None = None) -> AbstractC
 class CommandContext(MemberScope):
     """Everything a ``/ce`` subcommand handler needs.
 
-    ``respond`` queues an (ephemeral by default) reply that is sent to the command's
-    ``response_url`` after the transaction commits; if the handler raises, queued
-    replies are dropped and the router answers with the error instead.
+    ``respond`` queues an (ephemeral by default) reply; after the transaction commits,
+    the router answers Slack's request with the first one (the slash command's HTTP
+    answer) and posts any others to the command's ``response_url``. If the handler
+    raises, queued replies are dropped and the router answers with the error instead.
     """
 
     command: str
@@ -205,8 +242,8 @@ class CommandContext(MemberScope):
     """For ``views.open`` (valid for 3 seconds after the command)."""
     say: Callable[..., Any]
     """Bolt's ``say``: posts a visible message in the channel (use sparingly)."""
-    respond_now: Callable[..., Any]
-    """Bolt's ``respond``, unbuffered (the reply goes out even if the transaction later fails)."""
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    """The replies queued with :meth:`respond`, in order."""
 
     def respond(
         self,
@@ -223,4 +260,4 @@ class CommandContext(MemberScope):
             payload["blocks"] = blocks
         if replace_original is not None:
             payload["replace_original"] = replace_original
-        self.after_commit(lambda: self.respond_now(**payload))
+        self.replies.append(payload)

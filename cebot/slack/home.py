@@ -90,7 +90,7 @@ class HomePublisher:
     """Runs Home-tab publishes off the listener threads: bounded, and per member only the latest one waits."""
 
     def __init__(self, *, threads: int = HOME_PUBLISH_THREADS, backlog: int = HOME_PUBLISH_BACKLOG) -> None:
-        from cebot.slack.app import ContextThreadPoolExecutor
+        from cebot.slack.background import ContextThreadPoolExecutor
 
         self._executor = ContextThreadPoolExecutor(max_workers=threads, thread_name_prefix="cebot-home")
         self._backlog = backlog

@@ -216,7 +216,7 @@ def bot_client_for(
     saved) when token rotation is on and it expires within ``SLACK_TOKEN_ROTATION_MINUTES``. A workspace marked
     uninstalled, one with no stored bot, or one whose refresh Slack refuses, gets None.
     """
-    from cebot.slack.app import make_web_client
+    from cebot.slack.client import make_web_client
 
     with session_scope(engine) as session:
         if tenancy.is_uninstalled(session=session, team_id=team_id):

@@ -1,11 +1,16 @@
-"""Actions listeners: each module here with a ``register(app)`` is registered by ``register``."""
+"""Buttons and menus, one module per message or view they sit on.
+
+:data:`FEATURES` lists them: a new one is a module and one entry here.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from types import ModuleType
 
-from cebot.slack.listeners import register_package
+from cebot.slack.listeners.actions import home_actions, ledger_actions, mydata_actions
 
-
-def register(app: App) -> None:
-    register_package(app, __name__)
+FEATURES: tuple[ModuleType, ...] = (
+    home_actions,
+    ledger_actions,
+    mydata_actions,
+)

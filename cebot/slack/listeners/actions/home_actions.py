@@ -19,9 +19,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from cebot.domain.parsing import MAX_LICENCE_NUMBER, TrackRequest
 from cebot.services import credentials
 from cebot.services.errors import ServiceError
-from cebot.slack.context import MemberScope, scope_from
+from cebot.slack.context import AlreadyDone, MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
-from cebot.slack.listeners import ack_then
 from cebot.slack.listeners.views.log_modal import open_log_modal
 from cebot.slack.render import home as render
 
@@ -105,17 +104,19 @@ def _error_block(message: str) -> str:
     return render.TRACK_KEY_BLOCK
 
 
-def handle_track_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+def handle_track_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """Save the credential, or answer the form's bad fields inline (nothing saved)."""
     request, errors = read_track_form(view)
     if request is None:
         ack(response_action="errors", errors=errors)
         return
     try:
-        with scope_from(context) as scope:
+        with scope_from(context, body) as scope:
             credentials.track(session=scope.session, member=scope.member, request=request, today=scope.today)
             scope.after_commit(ack)  # close the modal first, then republish the Home tab
             refresh_home_after_commit(scope)
+    except AlreadyDone:
+        ack()  # a replayed submission: the credential is tracked already; just close the form
     except ServiceError as exc:
         ack(response_action="errors", errors={_error_block(exc.message): exc.message[:300]})
     except Exception:
@@ -124,7 +125,7 @@ def handle_track_submission(ack: Ack, view: dict[str, Any], context: BoltContext
 
 
 def register(app: App) -> None:
-    ack_then(app.action(render.LOG_ACTION), handle_log)
-    ack_then(app.action(render.TRACK_ACTION), handle_track)
-    ack_then(app.action(render.REQUIREMENTS_ACTION), handle_requirements)
+    app.action(render.LOG_ACTION)(handle_log)
+    app.action(render.TRACK_ACTION)(handle_track)
+    app.action(render.REQUIREMENTS_ACTION)(handle_requirements)
     app.view_submission(render.TRACK_CALLBACK)(handle_track_submission)

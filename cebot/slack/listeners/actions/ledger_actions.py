@@ -1,8 +1,9 @@
 """Buttons on ledger replies: Undo, Log it anyway / Cancel, Edit, Delete (confirmed) / Keep it, the list's menu.
 
-Each listener acks at once, then works in one transaction and answers by replacing the message the
-button was on (``replace_original``); a refusal (someone else's entry, a change that is no longer the
-latest) comes as a new ephemeral message and leaves the original as it was.
+Each listener works in one transaction, applied at most once (a replayed click finds its ``trigger_id``
+and changes nothing), and answers by replacing the message the button was on (``replace_original``)
+after the commit; a refusal (someone else's entry, a change that is no longer the latest) comes as a new
+ephemeral message and leaves the original as it was.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from cebot.services import ledger
 from cebot.services.errors import ServiceError
 from cebot.slack.context import MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
-from cebot.slack.listeners import ack_then
 from cebot.slack.listeners.commands.delete import delete_and_render
 from cebot.slack.listeners.commands.log import log_and_render
 from cebot.slack.listeners.commands.undo import undo_and_render
@@ -57,10 +57,11 @@ def _channel(body: dict[str, Any]) -> str | None:
 
 
 def run(context: BoltContext, respond: Respond, work: Callable[[MemberScope], dict[str, Any] | None], *,
-        changes: bool = True) -> None:
-    """Run ``work`` in one transaction; its message replaces the original after commit, then Home refreshes."""
+        body: dict[str, Any], changes: bool = True) -> None:
+    """Run ``work`` in one transaction (once per click); its message replaces the original after commit, then
+    Home refreshes."""
     try:
-        with scope_from(context) as scope:
+        with scope_from(context, body) as scope:
             message = work(scope)
             if message is not None:
                 scope.after_commit(lambda: respond(replace_original=True, **message))
@@ -79,13 +80,14 @@ def handle_undo(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
     if action not in (ledger.LOGGED, ledger.EDITED, ledger.DELETED):
         respond(text=STALE, response_type="ephemeral", replace_original=False)
         return
-    run(context, respond, lambda scope: undo_and_render(scope, entry_id=_entry_id(raw_id), action=action))
+    run(context, respond, lambda scope: undo_and_render(scope, entry_id=_entry_id(raw_id), action=action),
+        body=body)
 
 
 def handle_log_anyway(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     text = _value(body)
-    run(context, respond, lambda scope: log_and_render(scope, parse_log(text, today=scope.today)))
+    run(context, respond, lambda scope: log_and_render(scope, parse_log(text, today=scope.today)), body=body)
 
 
 def handle_log_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -96,7 +98,7 @@ def handle_log_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
 def handle_delete(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     raw = _value(body)
-    run(context, respond, lambda scope: delete_and_render(scope, _entry_id(raw)))
+    run(context, respond, lambda scope: delete_and_render(scope, _entry_id(raw)), body=body)
 
 
 def handle_delete_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -113,7 +115,7 @@ def _open_editor(context: BoltContext, respond: Respond, body: dict[str, Any], r
             raise ServiceError(f"I couldn't open the form. Change it in one line instead, like "
                                f"/ce edit {entry.id} hours:2")
 
-    run(context, respond, work, changes=False)
+    run(context, respond, work, body=body, changes=False)
 
 
 def handle_edit_open(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -127,7 +129,7 @@ def handle_log_open(ack: Ack, body: dict[str, Any], context: BoltContext, respon
     def work(scope: MemberScope) -> None:
         open_log_modal(context.client, body.get("trigger_id"), scope, channel_id=_channel(body))
 
-    run(context, respond, work, changes=False)
+    run(context, respond, work, body=body, changes=False)
 
 
 def handle_entry_menu(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -141,7 +143,7 @@ def handle_entry_menu(ack: Ack, body: dict[str, Any], context: BoltContext, resp
         respond(text=STALE, response_type="ephemeral", replace_original=False)
         return
     try:
-        with scope_from(context) as scope:
+        with scope_from(context, body) as scope:
             entry = ledger.get_entry(session=scope.session, member=scope.member, entry_id=_entry_id(raw_id))
             prompt = render.delete_prompt(entry)
             scope.after_commit(lambda: respond(response_type="ephemeral", replace_original=False, **prompt))
@@ -150,11 +152,11 @@ def handle_entry_menu(ack: Ack, body: dict[str, Any], context: BoltContext, resp
 
 
 def register(app: App) -> None:
-    ack_then(app.action(render.UNDO), handle_undo)
-    ack_then(app.action(render.LOG_ANYWAY), handle_log_anyway)
-    ack_then(app.action(render.LOG_CANCEL), handle_log_cancel)
-    ack_then(app.action(render.DELETE_CONFIRM), handle_delete)
-    ack_then(app.action(render.DELETE_CANCEL), handle_delete_cancel)
-    ack_then(app.action(render.EDIT_OPEN), handle_edit_open)
-    ack_then(app.action(render.LOG_OPEN), handle_log_open)
-    ack_then(app.action(render.ENTRY_MENU), handle_entry_menu)
+    app.action(render.UNDO)(handle_undo)
+    app.action(render.LOG_ANYWAY)(handle_log_anyway)
+    app.action(render.LOG_CANCEL)(handle_log_cancel)
+    app.action(render.DELETE_CONFIRM)(handle_delete)
+    app.action(render.DELETE_CANCEL)(handle_delete_cancel)
+    app.action(render.EDIT_OPEN)(handle_edit_open)
+    app.action(render.LOG_OPEN)(handle_log_open)
+    app.action(render.ENTRY_MENU)(handle_entry_menu)

@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from cebot.services import mydata
+from cebot.services.errors import ServiceError
 from cebot.slack.context import scope_from
-from cebot.slack.listeners import ack_then
+from cebot.slack.mrkdwn import escape
 from cebot.slack.render import exports as render
 
 logger = logging.getLogger(__name__)
@@ -24,8 +25,11 @@ def handle_delete(ack: Ack, body: dict[str, Any], context: BoltContext, respond:
                 response_type="ephemeral", replace_original=False)
         return
     try:
-        with scope_from(context, user_id=user_id) as scope:
+        with scope_from(context, body, user_id=user_id) as scope:
             report = mydata.delete_member_data(session=scope.session, member=scope.member)
+    except ServiceError as exc:  # AlreadyDone: a replayed click deletes nothing logged since
+        respond(text=escape(exc.message), response_type="ephemeral", replace_original=False)
+        return
     except Exception:
         logger.exception("mydata delete failed for %s", user_id)
         respond(text="Something went wrong on my side; nothing was deleted. Try again in a moment.",
@@ -40,5 +44,5 @@ def handle_cancel(ack: Ack, respond: Respond) -> None:
 
 
 def register(app: App) -> None:
-    ack_then(app.action(render.MYDATA_DELETE_ACTION), handle_delete)
-    ack_then(app.action(render.MYDATA_CANCEL_ACTION), handle_cancel)
+    app.action(render.MYDATA_DELETE_ACTION)(handle_delete)
+    app.action(render.MYDATA_CANCEL_ACTION)(handle_cancel)

@@ -1,11 +1,54 @@
-"""Commands listeners: each module here with a ``register(app)`` is registered by ``register``."""
+"""The ``/ce`` router and its subcommands, one module each.
+
+:data:`FEATURES` lists them: a new one is a module and one entry here.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from types import ModuleType
 
-from cebot.slack.listeners import register_package
+from cebot.slack.listeners.commands import (
+    admin,
+    admin_summary,
+    amma,
+    attach,
+    delete,
+    edit,
+    export,
+    help,
+    list_entries,
+    log,
+    milestone,
+    mydata,
+    progress,
+    remind,
+    requirements,
+    router,
+    team,
+    track,
+    undo,
+    untrack,
+)
 
-
-def register(app: App) -> None:
-    register_package(app, __name__)
+FEATURES: tuple[ModuleType, ...] = (
+    router,
+    admin,
+    admin_summary,
+    amma,
+    attach,
+    delete,
+    edit,
+    export,
+    help,
+    list_entries,
+    log,
+    milestone,
+    mydata,
+    progress,
+    remind,
+    requirements,
+    team,
+    track,
+    undo,
+    untrack,
+)

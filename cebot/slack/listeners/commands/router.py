@@ -1,4 +1,4 @@
-"""The ``/ce`` slash command: ack at once, pick the subcommand, run its handler in one transaction.
+"""The ``/ce`` slash command: pick the subcommand, run its handler in one transaction, answer with its reply.
 
 Feature modules in this package add subcommands from their ``register(app)``::
 
@@ -8,7 +8,11 @@ Feature modules in this package add subcommands from their ``register(app)``::
 A handler takes a :class:`~cebot.slack.context.CommandContext` and queues its
 reply with ``ctx.respond(...)``; it raises ``ParseError`` for bad input and
 ``ServiceError`` for refused requests, and the router turns those into friendly
-ephemeral replies (with nothing saved). A new subcommand also needs its usage line
+ephemeral replies (with nothing saved). The reply is the answer to Slack's request
+itself, sent once the transaction has committed: "Logged" is never said about
+something a crash could still undo, and a process killed mid-request leaves Slack
+without an answer (the person sees Slack's error and can try again) and the
+database as it was. A new subcommand also needs its usage line
 and example in the grammar (``cebot.domain.parsing.USAGE_LINES``/``EXAMPLES``):
 ``parse_command`` answers words it does not know itself.
 """
@@ -25,8 +29,8 @@ from slack_bolt import Ack, App, BoltContext, Respond, Say
 from cebot.db import session_scope
 from cebot.domain.parsing import USAGE_LINES, ParseError, parse_command
 from cebot.services.errors import ServiceError
-from cebot.slack.context import CommandContext, engine_of, ensure_registered, member_today, settings_of
-from cebot.slack.listeners import ack_then
+from cebot.services.events import request_key
+from cebot.slack.context import CommandContext, engine_of, member_today, open_request, settings_of
 from cebot.slack.mrkdwn import escape
 
 logger = logging.getLogger(__name__)
@@ -100,10 +104,6 @@ def parse_error_reply(exc: ParseError, subcommand: str | None) -> str:
     return escape(message)
 
 
-def not_ready_reply(name: str) -> str:
-    return f"`/ce {escape(name)}` isn't ready yet, sorry. {HELP_POINTER}"
-
-
 # -- the listener -------------------------------------------------------------------------------
 
 
@@ -114,15 +114,15 @@ def run_subcommand(
     body: dict[str, Any],
     command: dict[str, Any],
     subcommand_text: str,
-    respond: Respond,
     say: Say,
-) -> None:
-    """Run ``entry.handler`` in one transaction and reply; every failure becomes a friendly ephemeral reply."""
+) -> list[dict[str, Any]]:
+    """Run ``entry.handler`` in one transaction; the replies to send (every failure is a friendly reply)."""
     try:
         with session_scope(engine_of(context)) as session:
             team_id = context.team_id or command.get("team_id") or ""
             user_id = context.user_id or command.get("user_id") or ""
-            workspace, member = ensure_registered(session, context.client, team_id, user_id)
+            workspace, member = open_request(session, context.client, team_id=team_id, user_id=user_id,
+                                             key=request_key(body))
             ctx = CommandContext(
                 session=session,
                 workspace=workspace,
@@ -139,42 +139,46 @@ def run_subcommand(
                 channel_id=command.get("channel_id"),
                 trigger_id=command.get("trigger_id"),
                 say=say,
-                respond_now=respond,
             )
             entry.handler(ctx)
     except ParseError as exc:
-        respond(text=parse_error_reply(exc, entry.name), response_type="ephemeral")
-        return
+        return [_ephemeral(parse_error_reply(exc, entry.name))]
     except ServiceError as exc:
-        respond(text=escape(exc.message), response_type="ephemeral")
-        return
+        return [_ephemeral(escape(exc.message))]
     except Exception:
         logger.exception("/ce %s failed", entry.name)
-        respond(text=SORRY, response_type="ephemeral")
-        return
+        return [_ephemeral(SORRY)]
     ctx.run_after_commit()
+    return ctx.replies  # none when the handler opened a form: the answer is then empty
+
+
+def _ephemeral(text: str) -> dict[str, Any]:
+    return {"text": text, "response_type": "ephemeral"}
+
+
+def replies_for(body: dict[str, Any], command: dict[str, Any], context: BoltContext, say: Say) -> list[dict[str, Any]]:
+    """What ``/ce <text>`` answers, after its transaction (if any) has committed."""
+    text = str(command.get("text") or "")
+    try:
+        word, rest = split_command(text)
+    except ParseError as exc:
+        return [_ephemeral(parse_error_reply(exc, None))]
+    name = resolve(word or "help")
+    if name is None:  # the grammar knows a word no feature registered
+        return [_ephemeral(f"`/ce {escape(word)}` isn't ready yet, sorry. {HELP_POINTER}")]
+    return run_subcommand(entry=SUBCOMMANDS[name], context=context, body=body, command=command,
+                          subcommand_text=rest, say=say)
 
 
 def handle_ce(
     ack: Ack, body: dict[str, Any], command: dict[str, Any], context: BoltContext, respond: Respond, say: Say
 ) -> None:
-    """The ``/ce`` listener."""
-    ack()
-    text = str(command.get("text") or "")
-    try:
-        word, rest = split_command(text)
-    except ParseError as exc:
-        respond(text=parse_error_reply(exc, None), response_type="ephemeral")
-        return
-    name = resolve(word or "help")
-    if name is None:
-        respond(text=not_ready_reply(word), response_type="ephemeral")
-        return
-    run_subcommand(
-        entry=SUBCOMMANDS[name], context=context, body=body, command=command, subcommand_text=rest,
-        respond=respond, say=say,
-    )
+    """The ``/ce`` listener: the first reply is the HTTP answer, any further ones go to ``response_url``."""
+    first, *more = replies_for(body, command, context, say) or [{}]
+    ack(**first)
+    for reply in more:
+        respond(**reply)
 
 
 def register(app: App) -> None:
-    ack_then(app.command("/ce"), handle_ce)
+    app.command("/ce")(handle_ce)

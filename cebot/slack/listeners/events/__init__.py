@@ -1,11 +1,16 @@
-"""Events listeners: each module here with a ``register(app)`` is registered by ``register``."""
+"""Events API listeners, one module each.
+
+:data:`FEATURES` lists them: a new one is a module and one entry here.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from types import ModuleType
 
-from cebot.slack.listeners import register_package
+from cebot.slack.listeners.events import app_home, files, uninstall
 
-
-def register(app: App) -> None:
-    register_package(app, __name__)
+FEATURES: tuple[ModuleType, ...] = (
+    app_home,
+    files,
+    uninstall,
+)

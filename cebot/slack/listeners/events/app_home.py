@@ -8,7 +8,6 @@ from slack_bolt import App, BoltContext
 
 from cebot.slack.context import scope_from
 from cebot.slack.home import build_home_view, publish
-from cebot.slack.listeners import ack_then
 
 
 def handle_app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
@@ -23,4 +22,4 @@ def handle_app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def register(app: App) -> None:
-    ack_then(app.event("app_home_opened"), handle_app_home_opened)
+    app.event("app_home_opened")(handle_app_home_opened)

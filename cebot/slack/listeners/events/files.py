@@ -4,7 +4,7 @@ We listen to ``file_shared`` (scope ``files:read``, already needed to read the
 file): it names the person, the channel and the file id, and ``files.info``
 gives the permalink we keep. Only direct messages count (``D…`` channels), and
 files the bot itself shares (exports) are ignored. Slack's retries of the event
-are dropped by the app's event-id middleware, so a file is attached once.
+find the event id claimed in the same transaction, so a file is attached once.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from cebot.services import certificates
 from cebot.services.progress import member_progress
-from cebot.slack.context import scope_from
+from cebot.slack.context import AlreadyDone, scope_from
 from cebot.slack.home import refresh_home_after_commit
-from cebot.slack.listeners import ack_then
 from cebot.slack.render import exports as render
 
 logger = logging.getLogger(__name__)
@@ -44,7 +43,8 @@ def _say(client: WebClient, channel: str, text: str) -> None:
         logger.warning("could not answer in %s: %s", channel, exc)
 
 
-def handle_file_shared(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def handle_file_shared(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
+                       ) -> None:
     user_id = str(event.get("user_id") or "")
     channel = str(event.get("channel_id") or "")
     file_id = str(event.get("file_id") or (event.get("file") or {}).get("id") or "")
@@ -55,7 +55,15 @@ def handle_file_shared(event: dict[str, Any], context: BoltContext, client: WebC
     permalink, owner = file_permalink(client, file_id)
     if owner and owner == context.bot_user_id:
         return
-    with scope_from(context, user_id=user_id) as scope:
+    try:
+        _attach(body, context, client, user_id=user_id, channel=channel, file_id=file_id, permalink=permalink)
+    except AlreadyDone:
+        logger.info("file_shared event %s was handled already", body.get("event_id"))
+
+
+def _attach(body: dict[str, Any], context: BoltContext, client: WebClient, *, user_id: str, channel: str,
+            file_id: str, permalink: str | None) -> None:
+    with scope_from(context, body, user_id=user_id) as scope:
         attached = certificates.complete_pending_attach(session=scope.session, member=scope.member,
                                                         file_id=file_id, permalink=permalink)
         if attached is None:
@@ -76,4 +84,4 @@ def _counted_without_certificate(scope: Any) -> int:
 
 
 def register(app: App) -> None:
-    ack_then(app.event("file_shared"), handle_file_shared)
+    app.event("file_shared")(handle_file_shared)

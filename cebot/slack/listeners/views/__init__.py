@@ -1,11 +1,12 @@
-"""Views listeners: each module here with a ``register(app)`` is registered by ``register``."""
+"""Form (modal) submissions, one module per form.
+
+:data:`FEATURES` lists them: a new one is a module and one entry here.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from types import ModuleType
 
-from cebot.slack.listeners import register_package
+from cebot.slack.listeners.views import log_modal
 
-
-def register(app: App) -> None:
-    register_package(app, __name__)
+FEATURES: tuple[ModuleType, ...] = (log_modal,)

@@ -40,7 +40,7 @@ from cebot.services import certificates, ledger
 from cebot.services.errors import NotFound, ServiceError
 from cebot.services.progress import member_progress
 from cebot.slack.background import in_background
-from cebot.slack.context import MemberScope, scope_from
+from cebot.slack.context import AlreadyDone, MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.render import ledger as render
 from cebot.slack.render.exports import CERTIFICATE_BLOCK
@@ -200,7 +200,7 @@ def _post(client: WebClient, user_id: str, message: dict[str, Any]) -> None:
         logger.warning("could not send the logging confirmation to %s: %s", user_id, exc)
 
 
-def handle_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+def handle_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """Save the form, or answer its bad fields inline with nothing saved."""
     acked = False
 
@@ -214,7 +214,7 @@ def handle_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> N
     values = (view.get("state") or {}).get("values") or {}
     client = context.client
     try:
-        with scope_from(context) as scope:
+        with scope_from(context, body) as scope:
             request, errors = read_log_form(values if isinstance(values, dict) else {}, today=scope.today)
             if request is None:
                 ack_once(response_action="errors", errors=errors)
@@ -233,6 +233,8 @@ def handle_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> N
             scope.after_commit(ack_once)  # close the modal as soon as the entry is saved
             scope.after_commit(lambda: in_background(lambda: _post(client, user_id, message)))
             refresh_home_after_commit(scope)
+    except AlreadyDone:
+        ack_once()  # a replayed submission: it was saved the first time; just close the form
     except NotFound as exc:
         ack_once(response_action="errors", errors={render.TITLE: exc.message[:ERROR_MAX]})
     except ServiceError as exc:
