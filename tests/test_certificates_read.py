@@ -198,3 +198,42 @@ def test_read_certificate_cli_json(corpus: Corpus, tmp_path: Path, capsys: pytes
     bad.write_text("hello")
     assert main(["read-certificate", str(bad)]) == 1
     assert "doesn't look like a certificate file" in capsys.readouterr().err
+
+
+OTHER_WORDINGS = [
+    (["CERTIFICATE OF ACHIEVEMENT", "Awarded to: Jane Smith, LMT", "For successful completion of",
+      "Deep Tissue Techniques for the Upper Body", "Presented by Coastal Massage Academy",
+      "12 Ocean Ave, Wilmington, NC 28401", "NCBTMB Approved Continuing Education Provider #451234-11",
+      "This course is approved for 8 CE Hours", "Course Date: 03/15/2026   Location: Wilmington, NC",
+      "Instructor: Bob Lee"],
+     {"participant": "Jane Smith", "title": "Deep Tissue Techniques for the Upper Body", "hours": 8,
+      "completion_date": date(2026, 3, 15), "provider": "Coastal Massage Academy", "approval_number": "451234-11",
+      "provider_address": "12 Ocean Ave, Wilmington, NC 28401", "delivery_format": None}),
+    (["Certificate", "Sarah Connor", "has attended the live webinar", "Clinical Aromatherapy Safety",
+      "held on Saturday, January 10, 2026", "Continuing Education Credits: 3.0",
+      "Sponsored by: Lavender Fields Education (NCBTMB AP #1234567)", "info@lavenderfields.example"],
+     {"participant": "Sarah Connor", "title": "Clinical Aromatherapy Safety", "hours": 3,
+      "completion_date": date(2026, 1, 10), "provider": "Lavender Fields Education", "approval_number": "1234567",
+      "provider_email": "info@lavenderfields.example", "delivery_format": "live_online"}),
+    (["ABC Massage Seminars, 400 Oak St., Austin, TX 78701", "Name of Participant: Miguel Torres",
+      "Title of Course: Kinesio Taping Level II", "Date(s) of Course: 2/1/2026 - 2/2/2026",
+      "Number of CE Hours: 16", "Type: Live/In-Person", "NCBTMB Approved Provider Number: 987654-00"],
+     {"participant": "Miguel Torres", "title": "Kinesio Taping Level II", "hours": 16,
+      "completion_date": date(2026, 2, 2), "provider": "ABC Massage Seminars", "approval_number": "987654-00",
+      "provider_address": "400 Oak St., Austin, TX 78701", "delivery_format": "in_person"}),
+    (["This is to certify that", "Ana Lima", "successfully completed the online course",
+      "Pathology for Massage Therapists", "Completion Date: 2025-12-05", "Credit Hours: 4",
+      "Provider: Massage CE Online LLC",
+      "Approved by NCBTMB as a continuing education Approved Provider, #1002003"],
+     {"participant": "Ana Lima", "title": "Pathology for Massage Therapists", "hours": 4,
+      "completion_date": date(2025, 12, 5), "provider": "Massage CE Online LLC", "approval_number": "1002003",
+      "delivery_format": None}),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), OTHER_WORDINGS)
+def test_other_wordings_outside_the_corpus(lines: list[str], expected: dict[str, object]) -> None:
+    """Credentials after a name, "has attended the live webinar", "Title of Course", a date range (its last day),
+    "NCBTMB AP #", a provider before its address on one line, and an instructor who is not the provider."""
+    fields = read_lines(*lines).fields()
+    assert {name: fields[name].value for name in expected} == expected
