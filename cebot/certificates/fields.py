@@ -46,7 +46,10 @@ _DATES = (
     ("us", re.compile(r"\b(?P<m>\d{1,2})[/-](?P<d>\d{1,2})[/-](?P<y>\d{4}|\d{2})\b")),
     ("mdy", re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I)),
     ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH})\.?,?\s+(?P<y>\d{{4}})\b", re.I)),
+    # A course over several days, "January 10-11, 2026": the last day is the completion date.
+    ("mdd", re.compile(rf"\b(?P<m>{_MONTH})\.?\s+\d{{1,2}}\s*[-–]\s*(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})\b", re.I)),
 )
+_RANGE = re.compile(r"\d\s*(?:-|–|to|through|thru)\s*(?:\d|[A-Za-z]{3})", re.I)
 _NUMBER = r"\d+(?:\.\d+)?|\.\d+"
 _UNIT = (r"CEUs?|CE\s*hours?|CE'?s|CE|contact\s+hours?|clock\s+hours?|continuing\s+education\s+(?:hours?|credits?)"
          r"|credit\s+hours?|hours?|hrs?")
@@ -58,17 +61,21 @@ _ADDRESS = re.compile(r"\b\d{1,6}\s+[\w .'#-]+?,(?:\s*[\w .'#-]+,)?\s*[A-Za-z .'
                       r"\d{5}(?:-\d{4})?")
 _STREET = re.compile(r"^\d{1,6}\s+[\w .'#-]+,?$")
 _CITY = re.compile(r"^[A-Za-z .'-]+,\s*[A-Za-z]{2}\.?\s+\d{5}(?:-\d{4})?$")
-_APPROVAL = re.compile(r"(?:provider|approval|sponsor|NCBTMB)\s*(?:number|num\.?|no\.?|#|id)?\s*[:.]?\s*#?\s*"
-                       r"(?P<v>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,})\b", re.I)
+_APPROVAL = re.compile(r"(?:provider|approval|sponsor|NCBTMB)(?:[\s\w,]{0,50}?(?:number|num\.?|no\.?|#|id\b))?\s*"
+                       r"[:.,]?\s*#?\s*(?P<v>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,})\b", re.I)
 _LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z .#/&'()-]{0,40}?)\s*[:;]\s*(?P<value>.*)$")
 _NAME = re.compile(r"^[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){1,4}$")
 _PARTICIPANT_BEFORE = re.compile(r"(?:this\s+(?:is\s+to\s+)?certif(?:y|ies)\s+that|awards?\s+this\s+certificate\s+"
                                  r"to|(?:is\s+)?(?:hereby\s+)?(?:awarded|presented|issued)\s+to)\s*:?$", re.I)
 _PARTICIPANT_INLINE = re.compile(r"^(?:this\s+(?:is\s+to\s+)?certif(?:y|ies)\s+that\s+)?(?P<v>[A-Z][\w.'-]*"
                                  r"(?:\s+[A-Z][\w.'-]*){1,4})\s+has\s+(?:successfully\s+)?(?:completed|attended)\b")
-_TITLE_BEFORE = re.compile(r"(?:(?:has\s+)?(?:successfully\s+)?(?:completed|attended)(?:\s+the(?:\s+course)?)?|"
-                           r"for\s+(?:successfully\s+)?completing(?:\s+the(?:\s+course)?)?|"
-                           r"for\s+(?:the\s+)?(?:successful\s+)?completion\s+of(?:\s+the(?:\s+course)?)?)\s*:?$", re.I)
+_TITLE_BEFORE = re.compile(r"(?:completed|attended|completing|completion\s+of|participat(?:ed|ion)\s+in)"
+                           r"(?:\s+the(?:[\s\w/()-]{0,40}?\s+(?:course|program|workshop|class|seminar|webinar|"
+                           r"training))?)?\s*:?$", re.I)
+_HAS_COMPLETED = re.compile(r"^(?:has\s+)?(?:successfully\s+)?(?:completed|attended|participated)\b", re.I)
+_CREDENTIALS = re.compile(r"(?:,\s*|\s+)(?:LMT|LMBT|LMP|CMT|RMT|BCTMB|NCTMB|LMT-?\w*|MS|BS|MA|PhD|RN)\b[\s,A-Z]*$")
+_PROVIDER_TAIL = re.compile(r"\s*(?:[-–·|,(/]\s*)?(?:NCBTMB\b|approved\s+provider\b|provider\s*(?:#|no\b|number)|"
+                            r"approval\b).*$", re.I)
 _QUOTED = re.compile(r"[\"“”']{1,2}(?P<v>[^\"“”]{4,}?)[\"“”']{1,2}")
 _ISSUED_BY = re.compile(r"^(?:issued|presented|offered|provided|sponsored|approved)\s+by\s*:?\s+(?P<v>.+)$", re.I)
 _ORG = re.compile(r"\b(?:LLC|L\.L\.C\.|Inc|Ltd|Institute|School|Academy|Center|Centre|Seminars?|Education|College|"
@@ -87,13 +94,13 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
                                    r"^ncbtmb$|^ap\s*#?$", re.I)),
     ("provider_address", re.compile(r"address$", re.I)),
     ("provider_email", re.compile(r"e-?mail$", re.I)),
-    ("participant", re.compile(r"^(?:participant|attendee|student|recipient|therapist|licensee|name|"
-                               r"participant'?s? name|awarded to|presented to|issued to|full name)$", re.I)),
-    ("title", re.compile(r"^(?:course|course title|course name|title|program|program title|workshop|class|seminar)$",
-                         re.I)),
+    ("participant", re.compile(r"^(?:name|full name|your name)$|participant|attendee|student|recipient|therapist|"
+                               r"licensee|awarded to|presented to|issued to", re.I)),
+    ("title", re.compile(r"^(?:course|course title|course name|title|program|program title|workshop|class|seminar)$|"
+                         r"^title of|^name of (?:the )?(?:course|program)", re.I)),
     ("completion_date", re.compile(r"date|completed|completion", re.I)),
     ("hours", re.compile(r"hours?|ce'?s|ceus?|credits?|awarded|clock", re.I)),
-    ("provider", re.compile(r"provider|sponsor|presented by|issued by|offered by|organi[sz]ation|instructor", re.I)),
+    ("provider", re.compile(r"provider|sponsor|presented by|issued by|offered by|organi[sz]ation", re.I)),
     ("delivery_format", re.compile(r"format|delivery|course type|type|method|modality", re.I)),
     ("contact", re.compile(r"^contact$", re.I)),
 )
@@ -127,7 +134,17 @@ def labelled(lines: list[Line]) -> dict[str, tuple[str, Line]]:
 
 
 def parse_date(text: str) -> date | None:
-    """The first date in ``text``: ISO (2026-11-03), US (11/03/2026, 11/3/26) or spelled (November 3, 2026)."""
+    """The date in ``text``: ISO (2026-11-03), US (11/03/2026, 11/3/26) or spelled (November 3, 2026); the first
+    one, or the last day of a range ("2/1/2026 - 2/2/2026", "January 10-11, 2026")."""
+    hits = _dates(text)
+    if not hits:
+        return None
+    if len(hits) > 1 and _RANGE.search(text):
+        return max(found for _, found in hits)
+    return min(hits)[1]
+
+
+def _dates(text: str) -> list[tuple[int, date]]:
     hits = []
     for _kind, pattern in _DATES:
         for m in pattern.finditer(text):
@@ -140,7 +157,7 @@ def parse_date(text: str) -> date | None:
                 continue
             if 1990 <= found.year <= 2100:
                 hits.append((m.start(), found))
-    return min(hits)[1] if hits else None
+    return hits
 
 
 @dataclass(frozen=True)
@@ -161,9 +178,11 @@ def _unit(raw: str) -> str:
         return "CE hours"
     if u in ("ce", "ces"):
         return "CEs"
+    if "credit" in u and "hour" not in u:
+        return "credits"
     for word in ("contact", "clock", "credit", "continuing education"):
         if u.startswith(word):
-            return "credits" if word == "credit" and "hour" not in u else f"{word} hours"
+            return f"{word} hours"
     return "hours"
 
 
@@ -207,16 +226,29 @@ def _found(value: str | None, confidence: float, line: Line) -> Found[str]:
 
 
 def read_participant(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Found[str]:
+    found = _read_participant(lines, labels)
+    return Found(_person(found.value), found.confidence, found.source) if found.value else found
+
+
+def _read_participant(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Found[str]:
     if "participant" in labels:
         value, line = labels["participant"]
         return _found(value, LABELLED, line)
     for i, line in enumerate(lines):
         if _PARTICIPANT_BEFORE.search(line.text) and i + 1 < len(lines):
             after = lines[i + 1]
-            return _found(after.text, PHRASE if _NAME.match(after.text) else GUESS, after)
+            return _found(after.text, PHRASE if _NAME.match(_person(after.text)) else GUESS, after)
         if m := _PARTICIPANT_INLINE.match(line.text):
             return _found(m["v"], PHRASE, line)
+        if (i + 1 < len(lines) and _HAS_COMPLETED.match(lines[i + 1].text) and _NAME.match(_person(line.text))
+                and not _ORG.search(line.text)):
+            return _found(line.text, PHRASE, line)
     return Found()
+
+
+def _person(text: str) -> str:
+    """A name without the credentials after it ("Jane Smith, LMT" -> "Jane Smith")."""
+    return _CREDENTIALS.sub("", text).strip()
 
 
 def read_title(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Found[str]:
@@ -258,12 +290,14 @@ def read_date(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Found[d
 def read_provider(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Found[str]:
     if "provider" in labels:
         value, line = labels["provider"]
-        return _found(value, LABELLED, line)
+        return _found(_PROVIDER_TAIL.sub("", value) or value, LABELLED, line)
     for line in lines:
         if m := _ISSUED_BY.match(line.text):
-            return _found(m["v"], PHRASE, line)
+            return _found(_PROVIDER_TAIL.sub("", m["v"]) or m["v"], PHRASE, line)
     for line in lines:
         text = line.text
+        if (address := _ADDRESS.search(text)) and address.start() > 0:  # "ABC Seminars, 400 Oak St., Austin, TX"
+            text = text[: address.start()].rstrip(" ,-|")
         if (_ORG.search(text) and not re.search(r"certif|@|\d{3}", text, re.I) and not _HOURS.search(text)
                 and not _LABEL.match(text)):
             return _found(text, GUESS, line)

@@ -106,9 +106,9 @@ def read_certificate(data: bytes) -> Reading:
     if media_type == PDF:
         lines, method = _pdf_lines(data)
     else:
-        from cebot.certificates.ocr import ocr_lines
+        from cebot.certificates.ocr import OCR_SIDE, ocr_lines
 
-        with open_image(data, media_type) as image:
+        with open_image(data, media_type, fit=OCR_SIDE) as image:
             lines, method = [Line(x.text, x.confidence) for x in ocr_lines(image)], "ocr"
     return extract(lines, media_type=media_type, method=method, seconds=time.perf_counter() - started)
 

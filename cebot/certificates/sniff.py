@@ -147,8 +147,11 @@ def _register_heif() -> bool:
     return True
 
 
-def open_image(data: bytes, media_type: str) -> Image.Image:
-    """The decoded image; refuses one over :data:`MAX_PIXELS` before decoding it, or one that does not decode."""
+def open_image(data: bytes, media_type: str, *, fit: int | None = None) -> Image.Image:
+    """The decoded image; refuses one over :data:`MAX_PIXELS` before decoding it, or one that does not decode.
+
+    ``fit``: the caller only needs this many pixels on the longer side, so a JPEG may be decoded at 1/2, 1/4 or
+    1/8 scale (libjpeg's draft mode: several times faster for a 12-megapixel photo)."""
     if media_type == HEIC and not _register_heif():
         raise CertificateRejected("I can't read HEIC photos here. On an iPhone, share it as JPEG "
                                   "(Settings > Camera > Formats > Most Compatible), or send a PDF.")
@@ -161,6 +164,8 @@ def open_image(data: bytes, media_type: str) -> Image.Image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise too_big
+            if fit is not None and media_type == JPEG:
+                image.draft("RGB", (fit, fit))
             image.load()
     except CertificateRejected:
         raise

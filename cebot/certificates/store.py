@@ -155,22 +155,23 @@ class S3Store:
         from botocore.exceptions import ClientError
 
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))
-        except ClientError as exc:
-            if _status(exc) == 404 or _code(exc) in ("NoSuchKey", "404"):
+            response = self._call("get_object", Bucket=self.bucket, Key=self.key(sha256))
+        except StoreError as exc:
+            if isinstance(exc.__cause__, ClientError) and (
+                    _status(exc.__cause__) == 404 or _code(exc.__cause__) in ("NoSuchKey", "404")):
                 raise CertificateNotFound(sha256) from exc
-            raise StoreError(f"S3 get of {sha256} failed: {_code(exc)}") from exc
+            raise
         return _verified(sha256, response["Body"].read())
 
     def exists(self, sha256: str) -> bool:
         from botocore.exceptions import ClientError
 
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self.key(sha256))
-        except ClientError as exc:
-            if _status(exc) == 404:
+            self._call("head_object", Bucket=self.bucket, Key=self.key(sha256))
+        except StoreError as exc:
+            if isinstance(exc.__cause__, ClientError) and _status(exc.__cause__) == 404:
                 return False
-            raise StoreError(f"S3 head of {sha256} failed: {_code(exc)}") from exc
+            raise
         return True
 
     def delete(self, sha256: str) -> None:

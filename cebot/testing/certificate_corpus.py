@@ -14,7 +14,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -190,8 +190,28 @@ def _table(t: Truth, rng: random.Random) -> list[Line]:
         (f"{k}\t{v}", 12, "", "L") for k, v in head + rest]
 
 
+def _modern(t: Truth, rng: random.Random) -> list[Line]:
+    """Provider and approval number on one line; "Presented to"; a bare "Date:"; hours as "CE Credit Hours"."""
+    d = _date_text(date.fromisoformat(t.completion_date), int(t.name[-2:]) + 5)
+    number = t.hours_text.split(" ", 1)[0]
+    unit = t.hours_text.split(" ", 1)[1].lower()
+    hours = f"Credits: {t.hours_text}" if unit.startswith("ceu") else f"CE Credit Hours: {number}"
+    lines: list[Line] = [("CERTIFICATE OF CONTINUING EDUCATION", 20, "B", "C"), ("Presented to", 12, "I", "C"),
+                         (t.participant, 24, "B", "C"), ("in recognition of completing", 12, "I", "C"),
+                         (t.title, 18, "B", "C"), ("", 6, "", "C")]
+    details = [f"Date: {d}", hours]
+    if (w := _delivery_word(t)) is not None:
+        details.append(f"Format: {w}")
+    rng.shuffle(details)
+    lines += [(x, 12, "", "C") for x in details]
+    lines += [("", 6, "", "C"), (f"Provider: {t.provider} - NCBTMB Approved Provider {t.approval_number}", 11, "",
+                                 "C")]
+    return [*lines, (" | ".join(_contact(t)), 10, "", "C")]
+
+
 LAYOUTS: dict[str, Callable[[Truth, random.Random], list[Line]]] = {
-    "classic": _classic, "labelled": _labelled, "sentence": _sentence, "letterhead": _letterhead, "table": _table}
+    "classic": _classic, "labelled": _labelled, "sentence": _sentence, "letterhead": _letterhead, "table": _table,
+    "modern": _modern}
 
 
 def _set_font(pdf: FPDF, font: str, style: str, size: int) -> None:
@@ -231,6 +251,7 @@ def render_pdf(t: Truth) -> bytes:
     _set_font(pdf, t.font, "", 10)
     pdf.cell(80, 6, "Signature of the Approved Provider", border="T", align="C")
     pdf.set_title(t.title)
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))  # the same truth makes the same bytes
     return bytes(pdf.output())
 
 
@@ -282,3 +303,28 @@ def write_corpus(folder: Path, truths: list[Truth] | None = None, *, photo_megap
 
 def certificate_path(folder: Path, t: Truth) -> Path:
     return folder / f"{t.name}.{'jpg' if t.kind == 'photo' else 'pdf'}"
+
+
+TRUTH_OF_FIELD = {"title": "title", "hours": "hours", "completion_date": "completion_date", "provider": "provider",
+                  "approval_number": "approval_number", "participant": "participant",
+                  "provider_address": "provider_address", "provider_email": "provider_email",
+                  "delivery_format": "delivery"}
+"""Each field of a reading (``cebot.certificates.FIELDS``) and the :class:`Truth` attribute it is scored against."""
+
+
+def _normal(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return round(float(value), 2)
+    return " ".join(str(value).lower().split())
+
+
+def score(reading: object, truth: Truth) -> dict[str, bool]:
+    """Per field: did the reading get it right? (Text compared case- and space-insensitively; a field the
+    certificate does not print is right when it is not found.)"""
+    fields = reading.fields()  # type: ignore[attr-defined]
+    return {name: _normal(fields[name].value) == _normal(getattr(truth, attr))
+            for name, attr in TRUTH_OF_FIELD.items()}
