@@ -173,3 +173,23 @@ def test_certificate_file_names() -> None:
         "2026-01-05 Ethics A B 1 (2).pdf"
     assert file_title("...") == "course"
     assert len(file_title("x" * 300)) <= 80
+
+
+def test_home_audit_button_sends_the_packet(slack: SlackHarness, engine: Engine, slack_settings: Settings,
+                                            store: MemoryStore) -> None:
+    """The Home tab's *Audit packet* button of a credential queues its packet, says so in the DM, and the job
+    uploads the ZIP; a replay of the same click makes no second packet."""
+    seed_maria(engine)
+    view = {"type": "home", "id": "VHOME", "blocks": []}
+    for _ in range(2):  # Slack retrying the same click (same trigger id)
+        result = slack.action(render.AUDIT_ACTION, value="FL", user="U1", view=view,
+                              extra={"trigger_id": "trigger-audit-1"})
+        assert result.status == 200
+    started = slack.fake.wait_for("chat.postMessage")
+    assert "Making your FL audit packet" in started.text
+    run_jobs(engine, slack_settings)
+    upload = wait_upload(slack.fake)
+    assert len(slack.fake.uploads) == 1
+    assert upload.filename.startswith("cebot-audit-FL-current-")
+    zf, _ = open_zip(upload.data)
+    assert "transcript.pdf" in zf.namelist()
