@@ -71,7 +71,12 @@ def fetch(run: JobRun) -> None:
         _tell(run, outcome.message)
 
 
-@job_handler(TELL)
+def _tell_failed(run: JobRun, reason: str) -> None:
+    """A DM that could not be sent after every retry: another DM to say so would fail the same way."""
+    log.error("could not DM member %s about their certificate: %s", run.member.id if run.member else None, reason)
+
+
+@job_handler(TELL, on_failure=_tell_failed)
 def tell(run: JobRun) -> None:
     if run.member is not None:
         run.client.chat_postMessage(channel=run.member.slack_user_id, **dict(run.payload["message"]))
