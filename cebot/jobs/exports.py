@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 
 from cebot.exports.csv_export import team_csv, transcript_csv
 from cebot.exports.pdf import transcript_pdf
-from cebot.jobs.worker import JobFailed, JobRun, job_handler
+from cebot.jobs.registry import JobFailed, JobRun, job_handler
 from cebot.models import Member
 from cebot.services import exports, mydata
 from cebot.slack.render import exports as render

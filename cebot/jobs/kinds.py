@@ -1,6 +1,6 @@
 """Every job kind a worker can run: one import per feature module, here and nowhere else.
 
-Each imported module registers its handlers with :func:`cebot.jobs.worker.job_handler`;
+Each imported module registers its handlers with :func:`cebot.jobs.registry.job_handler`;
 :func:`cebot.jobs.worker.run_due_jobs` calls :func:`load` first, so a worker knows every kind whatever else
 its process imported. A new kind: a ``@job_handler`` in its feature module, and that module imported here.
 """

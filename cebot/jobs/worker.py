@@ -2,8 +2,9 @@
 
 A request records slow work with :func:`cebot.services.jobs.enqueue` in its own transaction; ``cebot worker``
 (:func:`run_worker`, every second) and the clock process (:func:`add_to_scheduler`, every few seconds) call
-:func:`run_due_jobs`. Handlers are registered with :func:`job_handler` by the feature modules that
-:mod:`cebot.jobs.kinds` imports.
+:func:`run_due_jobs`. Handlers are registered with :func:`~cebot.jobs.registry.job_handler` by the feature
+modules that :mod:`cebot.jobs.kinds` imports (they import it from :mod:`cebot.jobs.registry`, which this module
+re-exports: importing the worker from a feature module would be an import cycle).
 
 For each due job (:mod:`cebot.jobs.queue`): the claim commits a lease (``JOB_LEASE_SECONDS``); the handler runs
 in a new transaction with the workspace's bot client, and the job is marked ``done`` in that same transaction,
@@ -30,7 +31,6 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -41,8 +41,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cebot.db import session_scope
-from cebot.jobs import queue
+from cebot.jobs import kinds, queue
 from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS
+from cebot.jobs.registry import (
+    JOB_HANDLERS,
+    JobFailed,
+    JobKind,
+    JobRun,
+    OnFailure,
+    RetryLater,
+    job_handler,
+    notify_member,
+)
 from cebot.models import Member, Workspace
 from cebot.services.errors import ServiceError
 from cebot.settings import Settings
@@ -57,79 +67,8 @@ SLACK_TIMEOUT = 30
 """Seconds per Web API call of a job (uploads of a few hundred kilobytes)."""
 SCHEDULER_JOB_ID = "cebot-jobs"
 
-
-@dataclass(frozen=True)
-class JobRun:
-    """What a handler gets: its own transaction, the workspace's bot client and the job's data."""
-
-    engine: Engine
-    settings: Settings
-    session: Session
-    """The job's own transaction: it commits with the job marked done, or rolls back if the handler raises."""
-    workspace: Workspace
-    member: Member | None
-    payload: dict[str, Any]
-    client: WebClient
-    """The workspace's bot client (a fresh token in OAuth mode)."""
-    attempt: int
-    """1 for the first try."""
-    job_id: int = 0
-    kind: str = ""
-
-
-Handler = Callable[[JobRun], None]
-OnFailure = Callable[[JobRun, str], None]
-
-
-class RetryLater(Exception):
-    """Raise from a handler to try again after the backoff (logged as a warning, without a traceback)."""
-
-
-class JobFailed(Exception):
-    """Raise from a handler when no retry can help; ``str(exc)`` is the reason the member is told."""
-
-
-@dataclass(frozen=True)
-class JobKind:
-    kind: str
-    handler: Handler
-    on_failure: OnFailure
-
-
-def notify_member(run: JobRun, reason: str) -> None:
-    """The default ``on_failure``: DM the member who asked what failed, why, and what to do.
-
-    The payload may name the work (``"what"``: "PDF transcript") and the command that asks for it again
-    (``"retry_with"``: "/ce export pdf").
-    """
-    from cebot.slack.render.jobs import job_failed_dm
-
-    if run.member is None:
-        return
-    what = str(run.payload.get("what") or "request")
-    retry = run.payload.get("retry_with")
-    run.client.chat_postMessage(channel=run.member.slack_user_id, text=job_failed_dm(what, reason,
-                                                                                      str(retry) if retry else None))
-
-
-JOB_HANDLERS: dict[str, JobKind] = {}
-"""Every job kind this process can run, by name (filled by :mod:`cebot.jobs.kinds`)."""
-
-
-def job_handler(kind: str, *, on_failure: OnFailure | None = None) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of ``kind`` (``on_failure``: default :func:`notify_member`).
-
-    The handler raises to fail the attempt: :class:`RetryLater` or any exception retries with backoff,
-    :class:`JobFailed` or a ``ServiceError`` fails at once. It must be safe to run again (see the module doc).
-    """
-    if len(kind) > 32:
-        raise ValueError(f"job kind {kind!r} is longer than the column (32)")
-
-    def register(handler: Handler) -> Handler:
-        JOB_HANDLERS[kind] = JobKind(kind, handler, on_failure or notify_member)
-        return handler
-
-    return register
+__all__ = ["JOB_HANDLERS", "JobFailed", "JobRun", "OnFailure", "RetryLater", "add_to_scheduler", "cli_worker",
+           "job_handler", "notify_member", "run_due_jobs", "run_worker"]
 
 
 # --------------------------------------------------------------------------- running one job
@@ -224,8 +163,6 @@ def _on_failure(engine: Engine, settings: Settings, entry: JobKind | None, c: qu
 def run_due_jobs(*, engine: Engine, settings: Settings, limit: int = 20, now: datetime | None = None) -> int:
     """Run up to ``limit`` due jobs one after the other (claim, run, mark); how many were run, whatever their
     outcome. ``now`` fixes the time of every claim and mark (tests); default: the current time."""
-    from cebot.jobs import kinds
-
     kinds.load()
     lease = timedelta(seconds=settings.job_lease_seconds)
 
