@@ -105,6 +105,18 @@ def test_scanned_pdf_is_rasterized_and_ocr_read(corpus: Corpus) -> None:
     assert reading.completion_date.value == date.fromisoformat(truth.completion_date)
 
 
+@needs_tesseract
+@pytest.mark.parametrize("turn", [90, pytest.param(180, marks=pytest.mark.slow),
+                                  pytest.param(270, marks=pytest.mark.slow)])
+def test_sideways_or_upside_down_photo_is_turned_upright(corpus: Corpus, turn: int) -> None:
+    """A photo turned a quarter or half turn (no EXIF orientation) is detected, turned upright and read."""
+    truth = next(t for t in corpus.of_kind("photo") if t.layout == "sentence")
+    out = io.BytesIO()
+    Image.open(io.BytesIO(corpus.data(truth))).rotate(turn, expand=True).save(out, format="JPEG")
+    reading = read_certificate(out.getvalue())
+    assert (reading.title.value, reading.participant.value) == (truth.title, truth.participant)
+
+
 @pytest.mark.slow
 @needs_tesseract
 def test_every_photo_of_the_corpus_at_least_80_percent_right(corpus: Corpus) -> None:

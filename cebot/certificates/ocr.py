@@ -63,10 +63,14 @@ def skew_angle(gray: Image.Image) -> float:
 
 
 def prepare(image: Image.Image) -> Image.Image:
-    """Greyscale, at most :data:`OCR_SIDE` pixels, straightened."""
+    """Greyscale, at most :data:`OCR_SIDE` pixels, turned upright (EXIF orientation), straightened."""
     image = ImageOps.exif_transpose(image) or image
     gray = image.convert("L")
     gray.thumbnail((OCR_SIDE, OCR_SIDE))
+    return straighten(gray)
+
+
+def straighten(gray: Image.Image) -> Image.Image:
     angle = skew_angle(gray)
     if abs(angle) >= 0.5:
         gray = gray.rotate(-angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
@@ -74,20 +78,65 @@ def prepare(image: Image.Image) -> Image.Image:
 
 
 PSM = "3"
+"""Tesseract's automatic page segmentation; the rows are rebuilt by :func:`_rows` anyway."""
+MIN_GOOD_WORDS = 5
+"""Fewer real words than this (letters only, 4 or more, read with 90% confidence) and the page may be sideways
+or upside down: ask Tesseract's orientation detection (about 1.6 s of CPU, more than the reading itself, so only
+then) and read again turned upright. A sideways page gives many words, but almost none of them real."""
 
 
 def ocr_lines(image: Image.Image) -> list[OcrLine]:
     """The text lines of a photo or scan, top to bottom, each row's words joined left to right."""
     import pytesseract
 
-    prepared = prepare(image)
-    # Tesseract's OpenMP threads slow it down on a busy or small machine (one page is too little work to share);
-    # one thread per call is its documented advice for throughput. The operator may still set another value.
+    # Tesseract's OpenMP threads slow it down on a busy or small machine (one page is too little work to share,
+    # and several readers may run at once); one thread per call. The operator may still set another value.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    prepared = prepare(image)
     try:
-        data = pytesseract.image_to_data(prepared, config=f"--psm {PSM}", output_type=pytesseract.Output.DICT)
+        words = _words(prepared)
+        if _real_words(words) < MIN_GOOD_WORDS or _sideways(words):
+            turn = _orientation(prepared)
+            if turn:
+                upright = straighten(prepared.rotate(-turn, expand=True, fillcolor=255))
+                turned = _words(upright)
+                if not _sideways(turned) and (_sideways(words) or _real_words(turned) > _real_words(words)):
+                    words = turned
     except pytesseract.TesseractNotFoundError as exc:
         raise OcrUnavailable("Tesseract is not installed: apt-get install tesseract-ocr") from exc
+    except pytesseract.TesseractError:
+        # An image Tesseract cannot process is read as having no text: the member is asked to type the fields.
+        logger.exception("Tesseract failed on a %dx%d image", prepared.width, prepared.height)
+        return []
+    return _rows(words)
+
+
+def _sideways(words: list[_Word]) -> bool:
+    """Tesseract may read a sideways page's words, but then their boxes stand upright: taller than wide."""
+    long = [w for w in words if len(w.text) >= 4]
+    return bool(long) and sum(w.height > w.width for w in long) > len(long) / 2
+
+
+def _real_words(words: list[_Word]) -> int:
+    return sum(w.confidence >= 0.9 and len(w.text) >= 4 and w.text.isalpha() for w in words)
+
+
+def _orientation(image: Image.Image) -> int:
+    """Degrees clockwise the page must turn to be upright (0, 90, 180, 270), by Tesseract's OSD; 0 if unsure."""
+    import pytesseract
+
+    try:
+        osd = pytesseract.image_to_osd(image, config="--psm 0", output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractError as exc:  # too little text to tell
+        logger.info("orientation not detected: %s", exc)
+        return 0
+    return int(osd.get("rotate", 0)) % 360
+
+
+def _words(image: Image.Image) -> list[_Word]:
+    import pytesseract
+
+    data = pytesseract.image_to_data(image, config=f"--psm {PSM}", output_type=pytesseract.Output.DICT)
     words = []
     for i, text in enumerate(data["text"]):
         text = text.strip()
@@ -95,7 +144,7 @@ def ocr_lines(image: Image.Image) -> list[OcrLine]:
         if text and conf >= 0:
             words.append(_Word(text, conf / 100, data["left"][i], data["top"][i], data["width"][i],
                                data["height"][i]))
-    return _rows(words)
+    return words
 
 
 @dataclass(frozen=True)
