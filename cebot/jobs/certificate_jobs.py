@@ -14,7 +14,7 @@ from typing import Any
 
 from cebot.jobs import certificate_intake as intake
 from cebot.jobs.exports import upload_to_dm
-from cebot.jobs.worker import JobFailed, JobRun, RetryLater, job_handler
+from cebot.jobs.registry import JobFailed, JobRun, RetryLater, job_handler
 from cebot.services import audit, jobs
 from cebot.services import certificate_files as files
 from cebot.slack.context import member_today
