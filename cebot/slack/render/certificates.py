@@ -8,6 +8,7 @@ from typing import Any
 from cebot.domain.facts import LogRequest
 from cebot.domain.hours import format_hours
 from cebot.domain.progress import format_date
+from cebot.domain.retention import UNSAVED_DAYS
 from cebot.domain.transcript import FORMAT_LABELS
 from cebot.slack import blocks as b
 from cebot.slack.mrkdwn import bold, code, escape
@@ -55,6 +56,7 @@ def proposal(*, certificate_id: int, name: str, request: LogRequest | None, fiel
         tail = "Press *Save* to log it exactly as read, or *Edit* to change something first. Nothing is saved yet."
     else:
         tail = "I couldn't read the title, hours and date, so press *Edit* and fill them in. Nothing is saved yet."
+    tail += f" Unsaved, my copy is removed after {UNSAVED_DAYS} days."
     buttons.append(b.button("Edit", EDIT_ACTION, value=str(certificate_id)))
     blocks += [b.actions(*buttons, block_id=f"certificate-{certificate_id}"), b.context(tail)]
     title = request.title if request else (fields.get("title") or name or "your certificate")
