@@ -107,6 +107,19 @@ class PeakRss:
         return self.peak_kb / 1024
 
 
+def largest_image(path: Path) -> None:
+    """A 7,000 x 7,000 (49 MP, just under the pixel limit) PNG "scan" with 40 lines of text: the memory worst case
+    (a PNG is decoded whole; only JPEGs can be decoded at reduced scale)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (7000, 7000), "white")
+    draw = ImageDraw.Draw(image)
+    for i in range(40):
+        draw.text((300, 200 + i * 150), f"Course Title: Ethics in Massage Therapy Practice {i}", fill="black",
+                  font_size=80)
+    image.save(path)
+
+
 def timed_read(data: bytes) -> tuple[object, float, float]:
     wall, cpu = time.perf_counter(), cpu_seconds()
     reading = read_certificate(data)
@@ -125,8 +138,10 @@ def read_all(folder: Path, out: Path) -> int:
             results.append(Result(t.name, t.kind, t.layout, wall, cpu, score(reading, t)))
         reading, wall12, cpu12 = timed_read((folder / "photo12.jpg").read_bytes())
         right12 = score(reading, Truth(**big))
+        _, wall49, cpu49 = timed_read((folder / "largest.png").read_bytes())
     out.write_text(json.dumps({"results": [r.__dict__ for r in results], "peak_mb": rss.peak_mb,
-                               "photo12": {"cpu": cpu12, "wall": wall12, "right": right12}}))
+                               "photo12": {"cpu": cpu12, "wall": wall12, "right": right12},
+                               "largest": {"cpu": cpu49, "wall": wall49}}))
     return 0
 
 
@@ -164,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         big = next(t for t in truths if t.kind == "photo")
         (folder / "photo12.jpg").write_bytes(photograph(render_pdf(big), seed=99, megapixels=12))
         (folder / "photo12.json").write_text(json.dumps(big.__dict__))
+        largest_image(folder / "largest.png")
         print(f"corpus: {len(truths)} certificates and a 12 MP photo written in {time.perf_counter() - made:.1f} s")
         measured = folder / "measured.json"
         subprocess.run([sys.executable, __file__, "--read", str(folder), "--json-out", str(measured),
@@ -180,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{row['cpu_max']:>10.3f} {row['wall_median']:>11.3f} {row['wall_max']:>11.3f}")
     print(f"12 MP photo (4000 x 3000 JPEG of {big.name}): cpu {photo12['cpu']:.2f} s, wall {photo12['wall']:.2f} s, "
           f"{sum(photo12['right'].values())}/{len(photo12['right'])} fields right")
-    print(f"peak RSS (reader process + Tesseract, sampled every 10 ms): {peak:.0f} MB")
+    print(f"largest accepted image (7,000 x 7,000 PNG scan, 49 MP): cpu {data['largest']['cpu']:.2f} s, "
+          f"wall {data['largest']['wall']:.2f} s")
+    print(f"peak RSS (reader process + Tesseract, sampled every 10 ms, all of the above): {peak:.0f} MB")
     per_field = {kind: {name: sum(r.right[name] for r in results if r.kind == kind) / max(1, row["files"])
                         for name in FIELDS} for kind, row in (("pdf", pdf), ("photo", photo))}
     print("\nper field      pdf   photo")

@@ -117,6 +117,18 @@ def test_sideways_or_upside_down_photo_is_turned_upright(corpus: Corpus, turn: i
     assert (reading.title.value, reading.participant.value) == (truth.title, truth.participant)
 
 
+@needs_tesseract
+def test_tesseract_that_times_out_reads_as_no_text(corpus: Corpus, monkeypatch: pytest.MonkeyPatch,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A Tesseract run past its time limit is killed and logged; the photo reads as not a certificate, no hang."""
+    from cebot.certificates import ocr
+
+    monkeypatch.setattr(ocr, "OCR_TIMEOUT", 0.01)
+    reading = read_certificate(corpus.data(corpus.of_kind("photo")[0]))
+    assert not reading.looks_like_certificate
+    assert "Tesseract failed" in caplog.text
+
+
 @pytest.mark.slow
 @needs_tesseract
 def test_every_photo_of_the_corpus_at_least_80_percent_right(corpus: Corpus) -> None:

@@ -10,7 +10,7 @@ The public API (other packages import from here):
 """
 
 from cebot.certificates.fields import Found
-from cebot.certificates.ncbtmb import NCBTMB_FIELDS, ncbtmb_missing
+from cebot.certificates.ncbtmb import NCBTMB_FIELDS, SOURCE_CHECKED, SOURCE_URL, UNCONFIRMED, ncbtmb_missing
 from cebot.certificates.ocr import OcrUnavailable
 from cebot.certificates.read import FIELDS, Reading, read_certificate
 from cebot.certificates.sniff import MAX_BYTES, MAX_PIXELS, CertificateRejected, Sniffed, sniff
@@ -26,7 +26,27 @@ from cebot.certificates.store import (
 )
 
 __all__ = [
-    "FIELDS", "MAX_BYTES", "MAX_PIXELS", "NCBTMB_FIELDS", "CertificateNotFound", "CertificateRejected",
-    "CertificateStore", "FileStore", "Found", "OcrUnavailable", "Reading", "S3Store", "Sniffed", "StoreError",
-    "StoredFile", "ncbtmb_missing", "read_certificate", "sniff", "store_from_settings", "store_from_url",
+    "FIELDS",
+    "MAX_BYTES",
+    "MAX_PIXELS",
+    "NCBTMB_FIELDS",
+    "SOURCE_CHECKED",
+    "SOURCE_URL",
+    "UNCONFIRMED",
+    "CertificateNotFound",
+    "CertificateRejected",
+    "CertificateStore",
+    "FileStore",
+    "Found",
+    "OcrUnavailable",
+    "Reading",
+    "S3Store",
+    "Sniffed",
+    "StoreError",
+    "StoredFile",
+    "ncbtmb_missing",
+    "read_certificate",
+    "sniff",
+    "store_from_settings",
+    "store_from_url",
 ]

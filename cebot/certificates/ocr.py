@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 OCR_SIDE = 1600
 """The longer side, in pixels, a photo is scaled to before OCR: a letter page's text is then ~20 px high, which
 Tesseract reads well; more pixels cost time without reading more (bench/certificates.py)."""
+OCR_TIMEOUT = 60
+"""Seconds one Tesseract call may take before it is killed (a page takes 1-2 s of CPU): a job never hangs on it."""
 MAX_SKEW = 6.0
 """Degrees either way the page may be turned in the photo; :func:`skew_angle` searches this range."""
 
@@ -63,11 +65,12 @@ def skew_angle(gray: Image.Image) -> float:
 
 
 def prepare(image: Image.Image) -> Image.Image:
-    """Greyscale, at most :data:`OCR_SIDE` pixels, turned upright (EXIF orientation), straightened."""
-    image = ImageOps.exif_transpose(image) or image
-    gray = image.convert("L")
-    gray.thumbnail((OCR_SIDE, OCR_SIDE))
-    return straighten(gray)
+    """Greyscale, at most :data:`OCR_SIDE` pixels, turned upright (EXIF orientation), straightened. ``image``
+    itself is turned and shrunk in place."""
+    # In place and smallest first: a 50-megapixel PNG is 150 MB decoded, and a copy of it would double that.
+    ImageOps.exif_transpose(image, in_place=True)
+    image.thumbnail((OCR_SIDE, OCR_SIDE))
+    return straighten(image.convert("L"))
 
 
 def straighten(gray: Image.Image) -> Image.Image:
@@ -104,7 +107,7 @@ def ocr_lines(image: Image.Image) -> list[OcrLine]:
                     words = turned
     except pytesseract.TesseractNotFoundError as exc:
         raise OcrUnavailable("Tesseract is not installed: apt-get install tesseract-ocr") from exc
-    except pytesseract.TesseractError:
+    except (pytesseract.TesseractError, RuntimeError):  # pytesseract raises RuntimeError on its timeout
         # An image Tesseract cannot process is read as having no text: the member is asked to type the fields.
         logger.exception("Tesseract failed on a %dx%d image", prepared.width, prepared.height)
         return []
@@ -126,8 +129,9 @@ def _orientation(image: Image.Image) -> int:
     import pytesseract
 
     try:
-        osd = pytesseract.image_to_osd(image, config="--psm 0", output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractError as exc:  # too little text to tell
+        osd = pytesseract.image_to_osd(image, config="--psm 0", output_type=pytesseract.Output.DICT,
+                                       timeout=OCR_TIMEOUT)
+    except (pytesseract.TesseractError, RuntimeError) as exc:  # too little text to tell, or its timeout
         logger.info("orientation not detected: %s", exc)
         return 0
     return int(osd.get("rotate", 0)) % 360
@@ -136,7 +140,8 @@ def _orientation(image: Image.Image) -> int:
 def _words(image: Image.Image) -> list[_Word]:
     import pytesseract
 
-    data = pytesseract.image_to_data(image, config=f"--psm {PSM}", output_type=pytesseract.Output.DICT)
+    data = pytesseract.image_to_data(image, config=f"--psm {PSM}", output_type=pytesseract.Output.DICT,
+                                     timeout=OCR_TIMEOUT)
     words = []
     for i, text in enumerate(data["text"]):
         text = text.strip()
