@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=None, help="retention in days (default UNINSTALLED_RETENTION_DAYS, 90)")
     p.set_defaults(handler=_lazy("cebot.purge_cli", "run"))
 
+    p = sub.add_parser("read-certificate", help="print what cebot reads on a certificate file (PDF or photo)")
+    p.add_argument("path", help="the certificate: PDF, JPEG, PNG, WebP (HEIC with cebot[heic])")
+    p.add_argument("--json", action="store_true", help="print JSON (field names in docs/certificates.md)")
+    p.set_defaults(handler=_lazy("cebot.certificates.cli", "run"))
+
     return parser
 
 

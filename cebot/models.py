@@ -215,9 +215,9 @@ class Delivery(SQLModel, table=True):
 class PendingAttachment(SQLModel, table=True):
     """``/ce attach <id>`` waiting for the member to share the certificate file in the app's DM.
 
-    One per member (a new ``/ce attach`` replaces it); it lapses at ``expires_at``. The
-    certificate itself stays in Slack: the entry keeps its file id and permalink
-    (``CEEntry.certificate_ref`` / ``certificate_url``).
+    One per member (a new ``/ce attach`` replaces it); it lapses at ``expires_at``. The file
+    shared next is downloaded and stored by a ``certificate.fetch`` job and becomes that
+    entry's :class:`Certificate`.
     """
 
     __tablename__ = "pending_attachment"
@@ -261,6 +261,42 @@ class Job(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _ts()
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class Certificate(SQLModel, table=True):
+    """A certificate file a member shared: kept in cebot's own store (content-addressed) or, for files attached
+    before cebot kept them, only as the Slack file reference.
+
+    ``entry_id`` is None while it is only proposed (read, waiting for the member's *Save*), and set once, by a
+    conditional UPDATE, when it becomes the certificate of a course (at most one per course). ``stored`` says the
+    bytes are in the certificate store under ``sha256``; False for "Slack only, not stored" rows (migrated refs).
+    ``reading`` keeps what was read from the file (the proposal's fields, NCBTMB's missing fields).
+    ``CEEntry.certificate_ref``/``certificate_url`` stay in step with this table (written only by
+    ``cebot.services.certificates``), so progress and transcripts read "has a certificate" as before.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("member_id", "sha256", name="uq_certificate_member_sha256"),
+        sa.UniqueConstraint("entry_id", name="uq_certificate_entry"),
+        sa.Index("ix_certificate_sha256", "sha256"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    entry_id: int | None = Field(default=None, foreign_key="ce_entry.id")
+    sha256: str | None = Field(default=None, max_length=64)
+    media_type: str | None = Field(default=None, max_length=64)
+    size: int | None = None
+    original_name: str | None = Field(default=None, max_length=200)
+    shared_by: str | None = Field(default=None, max_length=32)
+    """The Slack user id who shared the file."""
+    slack_file_id: str | None = Field(default=None, max_length=64)
+    permalink: str | None = Field(default=None, max_length=500)
+    """Convenience only: Slack may hide or delete the file; the stored bytes are what counts."""
+    stored: bool = Field(default=False)
+    reading: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    created_at: datetime = _ts()
 
 
 # Slack's OAuth tables (bots, installations, OAuth states): slack_sdk's own definitions, built on our metadata so

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     job_lease_seconds: float = 300.0
     """How long a worker holds a job (an export) before another worker may take it over: longer than any job
     takes, short enough that a job whose worker died is picked up again soon (``cebot worker``)."""
+    certificate_store: str = ""
+    """Where cebot keeps certificate files: ``file:///folder`` or ``s3://bucket/prefix`` (boto3's usual AWS_*
+    variables, ``AWS_ENDPOINT_URL`` for another S3-compatible service). Default: :meth:`certificate_store_url`."""
 
     @field_validator("database_url", mode="before")
     @classmethod
@@ -132,6 +135,23 @@ class Settings(BaseSettings):
             )
         if self.log_format not in ("kv", "json"):
             raise SettingsError(f"LOG_FORMAT must be kv or json, not {self.log_format!r}.")
+        self.certificate_store_url()
+
+    def certificate_store_url(self) -> str:
+        """``CERTIFICATE_STORE``, checked; unset: ``file://`` a ``certificates`` folder beside the SQLite database
+        (in the working directory when the database is not a SQLite file)."""
+        value = self.certificate_store.strip()
+        if not value:
+            db = self.sqlite_path()
+            folder = (db.resolve().parent if db is not None else Path.cwd()) / "certificates"
+            return f"file://{folder}"
+        bucket = value[len("s3://"):].split("/", 1)[0] if value.startswith("s3://") else None
+        if not (value.startswith("file://") and len(value) > len("file://")) and not bucket:
+            raise SettingsError(
+                f"CERTIFICATE_STORE must be file:///path/to/folder or s3://bucket/prefix, not {value!r}. "
+                "Leave it unset to keep certificates in a 'certificates' folder beside the SQLite database."
+            )
+        return value
 
     def sqlite_path(self) -> Path | None:
         if not self.is_sqlite:

@@ -34,8 +34,10 @@ def seed_everything(engine: Engine) -> None:
                            status="sent"))
         maria = s.exec(select(Member).where(Member.slack_user_id == "U1")).one()
         ledger.delete_entry(session=s, member=maria, entry_id=ids["old"])
-        certificates.attach_certificate(session=s, member=maria, entry_id=ids["ethics"], file_id="F1",
-                                        permalink="https://x.slack.com/files/F1")
+        row, _ = certificates.record_file(session=s, member=maria, sha256="ab" * 32, media_type="application/pdf",
+                                          size=10, original_name="c.pdf", shared_by="U1", slack_file_id="F1",
+                                          permalink="https://x.slack.com/files/F1", reading=None)
+        certificates.link(session=s, member=maria, certificate=row, entry_id=ids["ethics"])
         s.commit()
 
 
@@ -107,7 +109,7 @@ def test_mydata_delete_confirmed_removes_everything_of_the_member_only(slack: Sl
     reply = slack.reply(result)
     assert "I removed" in reply.text
     assert "5 courses" in reply.text
-    assert "1 certificate link" in reply.text
+    assert "1 certificate" in reply.text
     assert "6 change-history records" in reply.text
     assert "1 AMMA milestone" in reply.text
     assert "1 reminder record" in reply.text

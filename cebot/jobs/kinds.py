@@ -10,4 +10,7 @@ from __future__ import annotations
 
 def load() -> None:
     """Register every job handler (cheap after the first call: the modules are imported once)."""
-    from cebot.jobs import exports  # noqa: F401  export.transcript, export.team, mydata.export
+    from cebot.jobs import (
+        certificate_jobs,  # noqa: F401  certificate.fetch, certificate.tell, certificate.audit
+        exports,  # noqa: F401  export.transcript, export.team, mydata.export
+    )

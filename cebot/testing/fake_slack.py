@@ -12,7 +12,9 @@ Used by the end-to-end tests, ``cebot shell`` and the benches::
 It serves ``/api/<method>`` (form, query or JSON bodies, as ``slack_sdk`` sends
 them), ``/response/<id>`` for ``response_url`` posts (get one with
 :meth:`FakeSlack.new_response_url`) and ``/upload/<file_id>`` for the file
-upload URLs it hands out. Nothing here touches the network beyond 127.0.0.1.
+upload URLs it hands out. Files people share (:meth:`FakeSlack.share_file`) are served at their
+``url_private_download`` to a request with a bearer token, and answer 404 once deleted
+(:meth:`FakeSlack.delete_file`). Nothing here touches the network beyond 127.0.0.1.
 
 Like Slack, it checks every message and view it is sent (chat.*, views.*, response_url posts, files'
 initial comments) against Slack's limits (:mod:`cebot.testing.slack_limits`): a payload Slack would refuse
@@ -179,6 +181,18 @@ class Upload:
 
 
 @dataclass
+class SharedFile:
+    """A file someone shared in Slack (:meth:`FakeSlack.share_file`); ``deleted`` makes it 404."""
+
+    id: str
+    user: str
+    name: str
+    data: bytes
+    mimetype: str
+    deleted: bool = False
+
+
+@dataclass
 class _Rule:
     status: int = 200
     retry_after: int | None = None
@@ -234,6 +248,9 @@ class FakeSlack:
         self._rules: dict[str, list[_Rule]] = {}
         self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
         self._pending_files: dict[str, str] = {}
+        self.shared_files: dict[str, SharedFile] = {}
+        self.downloads: list[tuple[str, str | None]] = []
+        """(file id, Authorization header) of every download request, served or not."""
         self._views: dict[str, dict[str, Any]] = {}
         self._dm_users: dict[str, str] = {}
         self._rejected: list[Rejected] = []
@@ -490,6 +507,9 @@ class FakeSlack:
             status, answer, extra = self._response_url(http, path, headers, body)
         elif path.startswith("/upload/"):
             status, answer, extra = self._upload(path[8:], body)
+        elif path.startswith("/files/") and path.endswith("/download"):
+            self._download(http, path[7:-9], headers)
+            return
         else:
             status, answer, extra = 404, {"ok": False, "error": "not_found"}, {}
         data = json.dumps(answer).encode()
@@ -542,6 +562,41 @@ class FakeSlack:
             self.uploads.append(Upload(file_id=file_id, filename=filename, data=body))
             self._cond.notify_all()
         return 200, {"ok": True}, {}
+
+    def share_file(self, user_id: str, name: str, data: bytes, mimetype: str = "application/pdf") -> dict[str, Any]:
+        """Record a file ``user_id`` shared (e.g. in the app's DM); returns it as ``files.info`` shows it."""
+        file_id = f"F{next(self._ids):08d}"
+        with self._cond:
+            self.shared_files[file_id] = SharedFile(file_id, user_id, name, data, mimetype)
+        return self._file(file_id)
+
+    def delete_file(self, file_id: str) -> None:
+        """The owner deleted the file (or Slack did): ``files.info`` and its download answer not found."""
+        with self._cond:
+            self.shared_files[file_id].deleted = True
+
+    def _download(self, http: BaseHTTPRequestHandler, file_id: str, headers: dict[str, str]) -> None:
+        auth = headers.get("authorization")
+        failure = self._apply_rule(self._next_rule("files.download"))
+        with self._cond:
+            self.downloads.append((file_id, auth))
+            shared = self.shared_files.get(file_id)
+            uploaded = next((u for u in reversed(self.uploads) if u.file_id == file_id), None)
+        data: bytes | None = None
+        if shared is not None and not shared.deleted:
+            data, ctype = shared.data, shared.mimetype
+        elif shared is None and uploaded is not None:
+            data, ctype = uploaded.data, "application/octet-stream"
+        status = failure[0] if failure else (404 if data is None else 200)
+        if not (auth or "").startswith("Bearer x"):
+            status = 403  # Slack answers a login page (not the file) without the bot token
+        if status != 200 or data is None:
+            data, ctype = b"not found" if status == 404 else b"error", "text/plain"
+        http.send_response(status)
+        http.send_header("Content-Type", ctype)
+        http.send_header("Content-Length", str(len(data)))
+        http.end_headers()
+        http.wfile.write(data)
 
     def _api(
         self, method: str, query: str, headers: dict[str, str], body: bytes
@@ -723,9 +778,17 @@ class FakeSlack:
     def _file(self, file_id: str, title: str | None = None) -> dict[str, Any]:
         with self._cond:
             name = self._pending_files.get(file_id, file_id)
-        return {"id": file_id, "name": name, "title": title or name,
-                "permalink": f"https://fake.slack.test/files/{file_id}",
-                "url_private": f"{self.base_url}/files/{file_id}"}
+            shared = self.shared_files.get(file_id)
+        info: dict[str, Any] = {"id": file_id, "name": name, "title": title or name,
+                                "permalink": f"https://fake.slack.test/files/{file_id}",
+                                "url_private": f"{self.base_url}/files/{file_id}",
+                                "url_private_download": f"{self.base_url}/files/{file_id}/download"}
+        if shared is not None:
+            info.update(name=shared.name, title=title or shared.name, user=shared.user, mimetype=shared.mimetype,
+                        size=len(shared.data))
+        else:
+            info["user"] = self.bot_user_id
+        return info
 
     def _m_files_completeUploadExternal(self, a: dict[str, Any]) -> dict[str, Any]:
         files = a.get("files")
@@ -740,7 +803,8 @@ class FakeSlack:
     def _m_files_info(self, a: dict[str, Any]) -> dict[str, Any]:
         file_id = str(a.get("file") or "")
         with self._cond:
-            known = file_id in self._pending_files
+            shared = self.shared_files.get(file_id)
+            known = file_id in self._pending_files or (shared is not None and not shared.deleted)
         return {"ok": True, "file": self._file(file_id)} if known else {"ok": False, "error": "file_not_found"}
 
     def add_install(self, code: str, team_id: str, team_name: str = "", *, installer: str = "U1") -> None:

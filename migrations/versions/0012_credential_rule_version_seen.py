@@ -1,7 +1,7 @@
 """credential: the rule version the member last saw
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0011
 Create Date: 2026-12-01 10:00:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0012'
-down_revision: str | None = '0006'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

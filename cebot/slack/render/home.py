@@ -19,6 +19,7 @@ from cebot.domain.subjects import label as subject_label
 from cebot.slack import blocks as bk
 from cebot.slack.mrkdwn import bold, code, escape
 from cebot.slack.render import progress as progress_render
+from cebot.slack.render.certificates import AUDIT_ACTION
 
 LOG_ACTION = "home_log_ce"
 TRACK_ACTION = "home_track"
@@ -63,7 +64,7 @@ def credential_block(p: Progress) -> bk.Block:
     lines += [f":mega: {escape(p.rule_change)}"] if p.rule_change else []
     if p.needs:
         lines.append(":point_right: " + progress_render.with_commands(p.needs))
-    return bk.section("\n".join(lines))
+    return bk.section("\n".join(lines), accessory=bk.button("Audit packet", AUDIT_ACTION, value=p.key))
 
 
 def entry_line(entry: RecentEntry) -> str:

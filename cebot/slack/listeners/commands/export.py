@@ -16,12 +16,17 @@ from cebot.services import exports
 from cebot.services.jobs import enqueue
 from cebot.services.workspaces import require_manager
 from cebot.slack.context import CommandContext
+from cebot.slack.listeners.commands.export_audit import handle_export_audit
 from cebot.slack.listeners.commands.router import register_subcommand
 from cebot.slack.mrkdwn import code
 from cebot.slack.render.jobs import on_its_way
 
 
 def handle_export(ctx: CommandContext) -> None:
+    first, _, rest = ctx.rest.partition(" ")
+    if first.lower() == "audit":
+        handle_export_audit(ctx, rest)
+        return
     request = parse_export(ctx.rest)
     key = f"export:{ctx.trigger_id}" if ctx.trigger_id else None
     if request.scope == "team":
@@ -39,4 +44,5 @@ def handle_export(ctx: CommandContext) -> None:
 
 
 def register(app: App) -> None:
-    register_subcommand("export", handle_export, summary="your transcript as a PDF or CSV, in your DM")
+    register_subcommand("export", handle_export,
+                        summary="your transcript as a PDF or CSV, or the audit packet (export audit KEY), in your DM")
