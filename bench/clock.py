@@ -42,8 +42,8 @@ from sqlmodel import SQLModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cebot.db import make_engine, upgrade
-from cebot.settings import load_settings
+from cebot.core.db import make_engine, upgrade
+from cebot.core.settings import load_settings
 
 TICK = datetime(2026, 3, 10, 13, 5, tzinfo=UTC)  # Tuesday 09:05 in New York (EDT)
 NIGHT = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # 04:00 in New York

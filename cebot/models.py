@@ -1,4 +1,4 @@
-"""Database tables (SQLModel on SQLAlchemy 2). Alembic in ``migrations/`` owns the schema.
+"""Database tables (SQLModel on SQLAlchemy 2). Alembic in ``cebot/migrations/`` owns the schema.
 
 Every row belongs to a workspace (``workspace_id``); services scope every
 query by it. Hours are integer quarter hours (``hours_q``), never floats.

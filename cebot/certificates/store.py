@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cebot.certificates.sniff import sniff
 
 if TYPE_CHECKING:
-    from cebot.settings import Settings
+    from cebot.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from cebot.core.settings import Settings
 from cebot.models import Member, Workspace
-from cebot.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from sqlalchemy.engine import Engine
 
-from cebot.db import make_engine
+from cebot.core.db import make_engine
+from cebot.core.settings import Settings
 from cebot.domain.reminders import DueReminder
 from cebot.domain.summary import WeeklySummary
 from cebot.exports.chart import SUMMARY_CHART_KEY, render_team_chart
 from cebot.services.scheduled import Planned
-from cebot.settings import Settings
 from cebot.slack.dm import dm_channel
 from cebot.slack.render.reminders import render_reminder
 from cebot.slack.render.summary import render_summary

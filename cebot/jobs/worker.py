@@ -26,13 +26,10 @@ A job of an uninstalled (or purged) workspace fails at once without a DM: there 
 
 from __future__ import annotations
 
-import argparse
 import logging
-import signal
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from types import FrameType
 from typing import Any
 
 from slack_sdk import WebClient
@@ -40,7 +37,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cebot.db import session_scope
+from cebot.core.db import session_scope
+from cebot.core.settings import Settings
 from cebot.jobs import kinds, queue
 from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS
 from cebot.jobs.registry import (
@@ -55,7 +53,6 @@ from cebot.jobs.registry import (
 )
 from cebot.models import Member, Workspace
 from cebot.services.errors import ServiceError
-from cebot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +64,7 @@ SLACK_TIMEOUT = 30
 """Seconds per Web API call of a job (uploads of a few hundred kilobytes)."""
 SCHEDULER_JOB_ID = "cebot-jobs"
 
-__all__ = ["JOB_HANDLERS", "JobFailed", "JobRun", "OnFailure", "RetryLater", "add_to_scheduler", "cli_worker",
+__all__ = ["JOB_HANDLERS", "JobFailed", "JobRun", "OnFailure", "RetryLater", "add_to_scheduler",
            "job_handler", "notify_member", "run_due_jobs", "run_worker"]
 
 
@@ -217,32 +214,3 @@ def add_to_scheduler(scheduler: Any, *, engine: Engine, settings: Settings,
     scheduler.add_job(run, IntervalTrigger(seconds=seconds, timezone=UTC), id=SCHEDULER_JOB_ID,
                       name="cebot jobs", max_instances=1, coalesce=True, replace_existing=True,
                       misfire_grace_time=max(int(seconds), 1))
-
-
-def cli_worker(args: argparse.Namespace) -> int:
-    """``cebot worker [--interval S] [--once]``."""
-    from cebot.services.bootstrap import prepare_database
-    from cebot.settings import MANIFEST_HINT, MODES_HINT, SettingsError, load_settings
-
-    settings = load_settings()
-    if not settings.slack_bot_token and not settings.oauth_mode:
-        raise SettingsError("cebot worker cannot start: missing SLACK_BOT_TOKEN. " + MODES_HINT + " " + MANIFEST_HINT)
-    engine = prepare_database(settings)
-    if args.once:
-        ran = run_due_jobs(engine=engine, settings=settings, limit=10_000)
-        log.info("ran %d due job(s)", ran)
-        return 0
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("worker stopping (signal %d): finishing the current job", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    log.info("worker started: running due jobs every %.3g s (lease %.3g s)", args.interval,
-             settings.job_lease_seconds)
-    run_worker(settings, engine, interval=args.interval, stop=stop)
-    log.info("worker stopped")
-    engine.dispose()
-    return 0

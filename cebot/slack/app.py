@@ -10,9 +10,9 @@ from slack_bolt import App, BoltContext, BoltRequest
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
-from cebot.db import make_engine, session_scope
-from cebot.logging_setup import add_secrets, new_request_id, request_id_var, team_id_var
-from cebot.settings import Settings, SettingsError
+from cebot.core.db import make_engine, session_scope
+from cebot.core.logs import add_secrets, new_request_id, request_id_var, team_id_var
+from cebot.core.settings import Settings, SettingsError
 from cebot.slack import payload_shapes
 from cebot.slack.client import make_web_client
 from cebot.slack.context import APP_KEY, register_app_resources

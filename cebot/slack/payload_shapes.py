@@ -11,7 +11,7 @@ The models below type only the fields cebot or Bolt's routing reads; every other
 verified the signature and before any listener or the de-duplication middleware.
 
 :func:`envelope_problem` is the part Bolt itself reads before that point or for payloads no listener handles
-(``event`` and ``view`` must be objects); :mod:`cebot.wsgi` calls it before dispatching.
+(``event`` and ``view`` must be objects); :mod:`cebot.web.wsgi` calls it before dispatching.
 """
 
 from __future__ import annotations
