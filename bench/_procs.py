@@ -1,6 +1,6 @@
 """Process helpers shared by ``bench/load.py`` and ``bench/drills.py``, and the two helper processes they start.
 
-* :class:`BenchFake`: the fake Slack Web API (``cebot.testing.fake_slack.FakeSlack``) answering like Slack under
+* :class:`BenchFake`: the fake Slack Web API (``cebot.shell.fake_slack.FakeSlack``) answering like Slack under
   load: ``429`` with ``Retry-After`` at Slack's documented rates (``chat.postMessage`` about one message per second
   per channel with a short burst; ``views.publish`` and ``users.info`` Tier 4, 100 a minute per workspace), a fault
   switch (``500`` answers, or timeouts: no answer until the client gives up), and a compact record of what was
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cebot.testing.fake_slack import FakeSlack  # noqa: E402
+from cebot.shell.fake_slack import FakeSlack  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1/test"
 SORRY_MARKS = ("Something went wrong", "try again in a moment", "Try again in a moment")
@@ -56,8 +56,8 @@ def database(url: str) -> Iterator[str]:
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
-    from cebot.db import make_engine
-    from cebot.settings import load_settings
+    from cebot.core.db import make_engine
+    from cebot.core.settings import load_settings
 
     if not url or url == "sqlite":
         with tempfile.TemporaryDirectory(prefix="cebot-load-db-") as tmp:
@@ -222,10 +222,10 @@ def spawn(name: str, cmd: list[str], env: dict[str, str], workdir: Path, port: i
 
 
 def start_gunicorn(env: dict[str, str], workdir: Path, workers: int) -> Proc:
-    """The Procfile's ``web:`` on a free loopback port: ``gunicorn --config python:cebot.gunicorn_conf``."""
+    """The Procfile's ``web:`` on a free loopback port: ``gunicorn --config python:cebot.web.gunicorn_conf``."""
     port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "python:cebot.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "cebot.wsgi:application"]
+    cmd = [sys.executable, "-m", "gunicorn", "--config", "python:cebot.web.gunicorn_conf",
+           "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "cebot.web.wsgi:application"]
     return spawn("web", cmd, {**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}, workdir, port)
 
 
@@ -527,10 +527,10 @@ def run_clock_seconds(seconds: float, lease: float | None, backoff: float | None
     """``cebot clock`` (same settings, engine, sender, scheduler) ticking every ``seconds``."""
     from datetime import UTC, datetime, timedelta
 
+    from cebot.core.logs import configure_logging
+    from cebot.core.settings import load_settings
     from cebot.jobs import clock, delivery
-    from cebot.logging_setup import configure_logging
     from cebot.services.bootstrap import prepare_database
-    from cebot.settings import load_settings
 
     if lease is not None:  # drills only: a lease/backoff of seconds, so the retry happens inside the drill
         delivery.LEASE = timedelta(seconds=lease)

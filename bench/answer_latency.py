@@ -6,10 +6,10 @@ Bolt app served the same way.
     python bench/answer_latency.py --database-url postgresql://postgres@127.0.0.1/test
 
 Starts, as separate processes on 127.0.0.1: cebot with the production server (``gunicorn --config
-python:cebot.gunicorn_conf cebot.wsgi:application``, 2 workers x 8 threads) over a fresh, migrated database of a few
-hundred members who each track Florida and have a few entries; ``bench/bare_app.py`` (a Bolt app whose one listener
-only calls ``ack()``) served the same way; and the bench's fake Slack Web API (``bench/_procs.py``) for the Home
-refreshes cebot publishes after a log.
+python:cebot.web.gunicorn_conf cebot.web.wsgi:application``, 2 workers x 8 threads) over a fresh, migrated database
+of a few hundred members who each track Florida and have a few entries; ``bench/bare_app.py`` (a Bolt app whose
+one listener only calls ``ack()``) served the same way; and the bench's fake Slack Web API (``bench/_procs.py``)
+for the Home refreshes cebot publishes after a log.
 
 Two runs per app, each a mix of ``/ce log <h> <unique title> #ethics``, ``/ce progress`` and ``/ce list`` in equal
 parts, as different members:
@@ -65,7 +65,7 @@ from _procs import (  # noqa: E402  (the load and drill benches' helpers)
     wait_healthy,
 )
 
-from cebot.db import make_engine, session_scope, upgrade  # noqa: E402
+from cebot.core.db import make_engine, session_scope, upgrade  # noqa: E402
 from cebot.domain.parsing import parse_log, parse_track  # noqa: E402
 from cebot.services import credentials, ledger, workspaces  # noqa: E402
 
@@ -302,7 +302,7 @@ def run_saturation(app: str, port: int, *, requests: int, members: int, first: i
 
 def start_server(name: str, app: str, env: dict[str, str], workdir: Path, extra: list[str]) -> Proc:
     port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "python:cebot.gunicorn_conf",
+    cmd = [sys.executable, "-m", "gunicorn", "--config", "python:cebot.web.gunicorn_conf",
            "--bind", f"127.0.0.1:{port}", *extra, app]
     return spawn(name, cmd, {**env, "PORT": str(port)}, workdir, port)
 
@@ -316,7 +316,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "rate": args.rate, "rate_seconds": seconds, "saturation_requests": requests, "members": size.members,
         "git": git_state(), "load_average_before": load_average(),
-        "server": "gunicorn --config python:cebot.gunicorn_conf (gthread), WEB_CONCURRENCY=2 x 8 threads",
+        "server": "gunicorn --config python:cebot.web.gunicorn_conf (gthread), WEB_CONCURRENCY=2 x 8 threads",
     }
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cebot-answer-")))
@@ -332,7 +332,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                    SLACK_API_URL=fake.url, RUN_CLOCK="false", LOG_LEVEL="warning", PYTHONUNBUFFERED="1")
         servers = {"bare": start_server("bare", "bare_app:application", env, workdir,
                                         ["--pythonpath", str(ROOT / "bench")]),
-                   "cebot": start_server("cebot", "cebot.wsgi:application", env, workdir, [])}
+                   "cebot": start_server("cebot", "cebot.web.wsgi:application", env, workdir, [])}
         for server in servers.values():
             stack.callback(server.stop)
         for server in servers.values():

@@ -1,9 +1,9 @@
 """The baseline for ``bench/answer_latency.py``: a bare Bolt app that only acks ``/ce``, served like cebot.
 
     SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... SLACK_API_URL=http://127.0.0.1:<fake>/api/ \\
-      gunicorn --config python:cebot.gunicorn_conf --pythonpath bench bare_app:application
+      gunicorn --config python:cebot.web.gunicorn_conf --pythonpath bench bare_app:application
 
-Same server and settings as cebot (gunicorn, ``cebot.gunicorn_conf``: gthread workers,
+Same server and settings as cebot (gunicorn, ``cebot.web.gunicorn_conf``: gthread workers,
 preloaded app), Bolt's own WSGI adapter, Bolt's defaults (``process_before_response=False``,
 its listener executor), and one listener that calls ``ack()`` and nothing else: no database,
 no reply. ``GET /healthz`` answers 200 so the bench can tell when it is up.

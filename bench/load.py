@@ -11,8 +11,8 @@ Starts, on 127.0.0.1 only, each in its own process group:
 * the fake Slack Web API (``bench/_procs.py``'s ``BenchFake``) in its own process: Slack's rate limits with
   ``429`` + ``Retry-After`` (``chat.postMessage`` ~1/s per channel, ``views.publish``/``users.info`` Tier 4),
   a fault switch the drills use, and a compact record of what was posted;
-* the Procfile's ``web:``: ``gunicorn --config python:cebot.gunicorn_conf cebot.wsgi:application`` (``--workers``,
-  default 2);
+* the Procfile's ``web:``: ``gunicorn --config python:cebot.web.gunicorn_conf cebot.web.wsgi:application``
+  (``--workers``, default 2);
 * the Procfile's ``clock:``: ``cebot clock``'s ``run_clock`` ticking every few seconds instead of minutes.
 
 It seeds tens of workspaces with thousands of members (each tracking Florida, a third NCBTMB too, with a few
@@ -69,7 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import _procs
 from _procs import DEFAULT_PG, SORRY_MARKS, Proc, RemoteFake
 
-from cebot.db import make_engine, upgrade
+from cebot.core.db import make_engine, upgrade
 from cebot.domain import reminders as rem
 from cebot.jobs import planning
 

@@ -37,10 +37,10 @@ from sqlmodel import col
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cebot.db import make_engine, session_scope, upgrade
+from cebot.core.db import make_engine, session_scope, upgrade
+from cebot.core.settings import load_settings
 from cebot.models import CEEntry, Credential, Member, Workspace, utcnow
 from cebot.services.progress import member_progress, team_progress
-from cebot.settings import load_settings
 
 TODAY = date(2026, 3, 1)
 DEFAULT_PG = "postgresql://postgres@127.0.0.1/test"

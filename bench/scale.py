@@ -11,7 +11,7 @@ at risk, a quarter with a second credential, 3 entries each). Titles are 200 cha
 Each scenario is what one request builds (the service calls and the Block Kit rendering, in one transaction,
 as the listener does it), timed as the median of several runs after a warm-up. For each payload it reports
 the blocks (Slack's limit: 50 a message, 100 a view), the JSON characters, the longest text in it, and
-whether it passes Slack's documented limits and slack_sdk's models (cebot/testing/slack_limits.py); it
+whether it passes Slack's documented limits and slack_sdk's models (cebot/shell/slack_limits.py); it
 exits non-zero if any does not.
 """
 
@@ -32,23 +32,23 @@ from progress import DEFAULT_PG, postgres_database, sqlite_database
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cebot.db import make_engine, upgrade
+from cebot.core.db import make_engine, upgrade
 from cebot.jobs.planning import weekly_summary
 from cebot.models import Member, Workspace
 from cebot.services import ledger
 from cebot.services.progress import member_progress, team_progress
+from cebot.shell.slack_limits import (
+    MESSAGE_BLOCKS_MAX,
+    VIEW_BLOCKS_MAX,
+    validate_message,
+    validate_view,
+)
 from cebot.slack.home import build_home_view
 from cebot.slack.render import ledger as render
 from cebot.slack.render.progress import progress_blocks, progress_text
 from cebot.slack.render.summary import render_summary
 from cebot.slack.render.team import team_blocks, team_pages, team_text
 from cebot.testing.scale import seed_scale
-from cebot.testing.slack_limits import (
-    MESSAGE_BLOCKS_MAX,
-    VIEW_BLOCKS_MAX,
-    validate_message,
-    validate_view,
-)
 
 TODAY = date(2026, 3, 20)
 

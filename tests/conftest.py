@@ -21,8 +21,8 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
-from cebot.db import make_engine, upgrade
-from cebot.settings import Settings, load_settings
+from cebot.core.db import make_engine, upgrade
+from cebot.core.settings import Settings, load_settings
 
 PG_URL = os.environ.get("CEBOT_TEST_DATABASE_URL", "")
 # Property tests are deterministic (fixed seed) and never fail on a slow, shared machine: no per-example deadline.
@@ -35,7 +35,8 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "cebot"))
 
-pytest_plugins = ["conftest_slack"]  # the served app, signed requests and a fake Slack (tests/slackharness.py)
+# The served app, signed requests and a fake Slack (tests/helpers/slackharness.py).
+pytest_plugins = ["tests.helpers.slack_fixtures"]
 
 
 def _normalise(url: str) -> str:

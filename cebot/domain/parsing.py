@@ -1386,3 +1386,37 @@ def parse_mydata(rest: str) -> MyDataRequest:
 def parse_attach(rest: str) -> int:
     """The entry number in ``/ce attach 12`` (or ``#12``)."""
     return parse_entry_id(rest, sub="attach")
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """``/ce export audit KEY [cycle]``: the audit packet for one credential's current or a named cycle."""
+
+    key: str
+    cycle: str = "current"
+    """``current``, ``previous``, a deadline year (``2025``) or a day inside the cycle (``2025-06-30``)."""
+
+
+def parse_audit(rest: str) -> AuditRequest:
+    """The words after ``/ce export audit``: ``KEY [current|previous|YYYY|YYYY-MM-DD]``."""
+    words = tokenize(rest)
+    key = _requirement_key(words[0] if words else None, "export").upper()
+    cycle = "current"
+    if len(words) > 1:
+        text = words[1].text.strip().lower()
+        if text in ("current", "this", "now"):
+            cycle = "current"
+        elif text in ("previous", "last", "prior"):
+            cycle = "previous"
+        elif re.fullmatch(r"(19|20)\d\d", text) or re.fullmatch(r"(19|20)\d\d-\d\d-\d\d", text):
+            if len(text) == 10:
+                try:
+                    date.fromisoformat(text)
+                except ValueError:
+                    raise _error(f"“{_short(text, 20)}” isn't a date: write it like 2025-06-30.", "export") from None
+            cycle = text
+        else:
+            raise _error(f"Which cycle? Say current, previous, the year it ends (2025) or a day in it "
+                         f"(2025-06-30), not “{_short(words[1].text, 20)}”.", "export", field="cycle")
+    _no_extra(words[2:], "export")
+    return AuditRequest(key=key, cycle=cycle)

@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-from cebot.db import alembic_config, make_engine, upgrade
-from cebot.settings import Settings
+from cebot.core.db import alembic_config, make_engine, upgrade
+from cebot.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

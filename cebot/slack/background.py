@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 class ContextThreadPoolExecutor(ThreadPoolExecutor):
     """Runs each task in a copy of the submitter's context, so follow-ups keep the request id (and team) that the
-    WSGI layer put in :mod:`cebot.logging_setup`'s context variables."""
+    WSGI layer put in :mod:`cebot.core.logs`'s context variables."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         context = contextvars.copy_context()

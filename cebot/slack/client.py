@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from cebot.settings import Settings
+from cebot.core.settings import Settings
 
 WEB_API_TIMEOUT_SECONDS = 10
 

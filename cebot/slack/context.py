@@ -37,12 +37,12 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cebot.db import session_scope
+from cebot.core.db import session_scope
+from cebot.core.settings import Settings
 from cebot.models import Member, Workspace, utcnow
 from cebot.services import workspaces
 from cebot.services.errors import ServiceError
 from cebot.services.events import claim_request, request_key
-from cebot.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cebot.db import session_scope
+from cebot.core.db import session_scope
 from cebot.domain.progress import Progress
 from cebot.models import Member
 from cebot.services import ledger

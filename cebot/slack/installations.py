@@ -35,10 +35,10 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from cebot.db import session_scope
+from cebot.core.db import session_scope
+from cebot.core.settings import Settings
 from cebot.models import SLACK_BOTS_TABLE, SLACK_INSTALLATIONS_TABLE, SLACK_OAUTH_STATES_TABLE
 from cebot.services import tenancy
-from cebot.settings import Settings
 
 logger = logging.getLogger(__name__)
 

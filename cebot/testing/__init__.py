@@ -1,5 +1,1 @@
-"""Test and local-run helpers shipped with the package (the fake Slack Web API)."""
-
-from cebot.testing.fake_slack import Call, FakeSlack, FakeUser, ResponsePost, Upload, flatten_text
-
-__all__ = ["Call", "FakeSlack", "FakeUser", "ResponsePost", "Upload", "flatten_text"]
+"""Data builders shared by the tests and the benches: bulk seeding at scale, generated certificates."""

@@ -16,9 +16,11 @@ from sqlmodel import Session
 from cebot.domain.parsing import LIST_MAX, PAGE_MAX, ListRequest
 from cebot.models import Member, Workspace
 from cebot.services import ledger
+from cebot.services.errors import ServiceError
 from cebot.services.progress import team_progress
-from cebot.services.workspaces import is_manager, list_members
+from cebot.services.workspaces import is_manager, list_members, require_fresh_admin_flag
 from cebot.slack.context import scope_from
+from cebot.slack.mrkdwn import escape
 from cebot.slack.render import ledger as render
 from cebot.slack.render.team import TEAM_PAGE, refusal_text, team_blocks, team_text
 
@@ -38,6 +40,7 @@ def list_reply(*, session: Session, member: Member, request: ListRequest) -> dic
 
 def team_reply(*, session: Session, workspace: Workspace, member: Member, today: Any, page: int) -> dict[str, Any]:
     """Page ``page`` of ``/ce team`` for a manager, or who can grant access for anyone else."""
+    require_fresh_admin_flag(member, "show the team's progress")
     if not is_manager(member):
         managers = [m for m in list_members(session=session, workspace=workspace) if is_manager(m)]
         return {"text": refusal_text(managers)}
@@ -86,6 +89,9 @@ def handle_team_page(ack: Ack, body: dict[str, Any], context: BoltContext, respo
         with scope_from(context) as scope:
             message = team_reply(session=scope.session, workspace=scope.workspace, member=scope.member,
                                  today=scope.today, page=page)
+    except ServiceError as exc:
+        respond(text=escape(exc.message), response_type="ephemeral", replace_original=False)
+        return
     except Exception:
         logger.exception("team page failed")
         respond(text=SORRY, response_type="ephemeral", replace_original=False)

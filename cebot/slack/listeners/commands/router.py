@@ -26,7 +26,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 
-from cebot.db import session_scope
+from cebot.core.db import session_scope
 from cebot.domain.parsing import USAGE_LINES, ParseError, parse_command
 from cebot.services.errors import ServiceError
 from cebot.services.events import request_key

@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from cebot.db import session_scope
+from cebot.core.db import session_scope
 from cebot.services import tenancy
 from cebot.slack.context import engine_of
 from cebot.slack.installations import CebotInstallationStore

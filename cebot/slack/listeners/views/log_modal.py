@@ -36,15 +36,15 @@ from cebot.domain.parsing import (
 )
 from cebot.domain.progress import format_date
 from cebot.models import CEEntry
-from cebot.services import certificates, ledger
+from cebot.services import ledger
 from cebot.services.errors import NotFound, ServiceError
 from cebot.services.progress import member_progress
+from cebot.slack import certificate_form
 from cebot.slack.background import in_background
 from cebot.slack.context import AlreadyDone, MemberScope, scope_from
 from cebot.slack.dm import post_dm
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.render import ledger as render
-from cebot.slack.render.exports import CERTIFICATE_BLOCK
 from cebot.slack.render.ledger import ModalMeta
 
 logger = logging.getLogger(__name__)
@@ -212,6 +212,7 @@ def handle_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
             ack(**kwargs)
 
     meta = ModalMeta.load(view.get("private_metadata"))
+    certificate_id = certificate_form.certificate_id_of(view.get("private_metadata"))
     values = (view.get("state") or {}).get("values") or {}
     client = context.client
     try:
@@ -224,12 +225,15 @@ def handle_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
                 existing = ledger.find_duplicate(session=scope.session, member=scope.member, title=request.title,
                                                  completed_on=request.completed_on)
                 if existing is not None:  # ask first: the same form, saying so, whose Save logs it anyway
-                    ack_once(response_action="update", view=render.log_modal(
-                        today=scope.today, channel_id=meta.channel_id, prefill=request, duplicate_of=existing))
+                    ack_once(response_action="update", view=certificate_form.with_certificate(render.log_modal(
+                        today=scope.today, channel_id=meta.channel_id, prefill=request, duplicate_of=existing),
+                        certificate_id))
                     return
-            message = save_form(scope, request, meta)
-            certificates.attach_from_form(session=scope.session, member=scope.member, values=values,
-                                          block_id=CERTIFICATE_BLOCK, entry_id=meta.entry_id)
+            if certificate_id is not None:  # Edit on a proposal read from a certificate: save that, once
+                message = certificate_form.save_edited(scope, request, certificate_id)
+            else:
+                message = save_form(scope, request, meta)
+                certificate_form.fetch_form_file(scope, values, meta.entry_id)
             team_id, user_id = scope.team_id, scope.user_id
             scope.after_commit(ack_once)  # close the modal as soon as the entry is saved
             scope.after_commit(lambda: in_background(lambda: _post(client, team_id, user_id, message)))

@@ -1,0 +1,1 @@
+"""Core plumbing every layer uses: settings, the database, logging."""

@@ -1,0 +1,1 @@
+"""HTTP serving: the WSGI app gunicorn runs and its configuration."""
