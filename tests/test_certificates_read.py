@@ -14,7 +14,8 @@ from fpdf import FPDF
 from PIL import Image
 
 from cebot.certificates import FIELDS, ncbtmb_missing, read_certificate
-from cebot.certificates.fields import Line, parse_date, segments
+from cebot.certificates.fields import parse_date
+from cebot.certificates.labels import Line, segments
 from cebot.certificates.read import Reading, extract
 from cebot.cli import main
 from cebot.testing.certificate_corpus import Truth, make_truths, photograph, render_pdf, score

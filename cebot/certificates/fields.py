@@ -9,11 +9,14 @@ multiplies the rule's.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
+
+from cebot.certificates.labels import LABEL, Line, clean, labelled, segments
+
+__all__ = ["Found", "Line", "clean", "labelled", "parse_date", "segments"]  # labels.py's, re-exported for read.py
 
 T = TypeVar("T")
 
@@ -29,12 +32,6 @@ class Found(Generic[T]):
     @property
     def found(self) -> bool:
         return self.value is not None
-
-
-@dataclass(frozen=True)
-class Line:
-    text: str
-    confidence: float = 1.0
 
 
 LABELLED, PHRASE, PATTERN, GUESS = 0.95, 0.85, 0.8, 0.5
@@ -64,7 +61,6 @@ _STREET = re.compile(r"^\d{1,6}\s+[\w .'#-]+,?$")
 _CITY = re.compile(r"^[A-Za-z .'-]+,\s*[A-Za-z]{2}\.?\s+\d{5}(?:-\d{4})?$")
 _APPROVAL = re.compile(r"(?:provider|approval|sponsor|NCBTMB)(?:[\s\w,]{0,50}?(?:number|num\.?|no\.?|#|id\b))?\s*"
                        r"[:.,]?\s*#?\s*(?P<v>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,})\b", re.I)
-_LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z .#/&'()-]{0,40}?)\s*[:;]\s*(?P<value>.*)$")
 _NAME = re.compile(r"^[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){1,4}$")
 _PARTICIPANT_BEFORE = re.compile(r"(?:this\s+(?:is\s+to\s+)?certif(?:y|ies)\s+that|awards?\s+this\s+certificate\s+"
                                  r"to|(?:is\s+)?(?:hereby\s+)?(?:awarded|presented|issued)\s+to)\s*:?$", re.I)
@@ -90,91 +86,8 @@ _DELIVERY = (
                              re.I)),
 )
 
-_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("approval_number", re.compile(r"(?:approv|provider|sponsor|ncbtmb|ap\b).*(?:number|num|no|#|id)$|approval|"
-                                   r"^ncbtmb$|^ap\s*#?$", re.I)),
-    ("provider_address", re.compile(r"address$", re.I)),
-    ("provider_email", re.compile(r"e-?mail$", re.I)),
-    ("participant", re.compile(r"^(?:name|full name|your name)$|participant|attendee|student|recipient|therapist|"
-                               r"licensee|awarded to|presented to|issued to", re.I)),
-    ("title", re.compile(r"^(?:course|course title|course name|title|program|program title|workshop|class|seminar)$|"
-                         r"^title of|^name of (?:the )?(?:course|program)", re.I)),
-    ("completion_date", re.compile(r"date|completed|completion", re.I)),
-    ("hours", re.compile(r"\b(?:hours?|ce'?s|ceus?|credits?|awarded|clock)\b", re.I)),
-    ("provider", re.compile(r"provider|sponsor|presented by|issued by|offered by|organi[sz]ation", re.I)),
-    ("delivery_format", re.compile(r"format|delivery|course type|type|method|modality", re.I)),
-    ("contact", re.compile(r"^contact$", re.I)),
-)
-
-
-def clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("“", '"').replace("”", '"').replace("’", "'")).strip()
-
-
 def _value(text: str) -> str:
     return text.strip().strip("\"'").strip().rstrip(".,;").strip()
-
-
-_LABEL_WORDS = {"course", "ncbtmb", "approved", "provider", "date", "of", "completion", "contact",
-                "total", "participant", "delivery", "credit", "continuing", "education", "approval", "name", "the",
-                "program", "e", "email", "e-mail"}
-"""Words that begin a longer label ("Course Title", "NCBTMB Provider #", "Date of Completion")."""
-
-
-def _extends(word: str, field: str | None) -> bool:
-    word = word.lower().strip(".:#")
-    if word in ("ce", "ces"):  # "CE Hours", but not the end of a name: "Willow CE  NCBTMB Provider #"
-        return field == "hours"
-    return field is not None and word in _LABEL_WORDS
-
-
-def _field_of(label: str) -> str | None:
-    return next((field for field, pattern in _LABELS if pattern.search(label)), None)
-
-
-def segments(text: str) -> list[str]:
-    """A line holding two labelled fields, "Participant: Maria Lopez   Date: 2026-03-02" (two columns of a form
-    on one row), split into one "Label: value" each. Only at a label cebot knows, the fewest words before the
-    colon that make one, so "Course: Prenatal Massage: Safe Positioning" stays whole."""
-    first = _LABEL.match(text)
-    if not first:
-        return [text]
-    cuts = []
-    for colon in re.finditer(r":\s+\S", text[first.end("label") + 1:]):
-        end = first.end("label") + 1 + colon.start()
-        words = list(re.finditer(r"\S+", text[:end]))
-        start = None
-        for n in range(1, min(5, len(words))):  # never the line's first word: that is the first label
-            word = words[-n]
-            label = text[word.start():end]
-            if start is None:
-                if label[:1].isupper() and _field_of(clean(label)) is not None:
-                    start = word.start()
-            elif _extends(word[0], _field_of(clean(label))):
-                start = word.start()  # "Course" of "Course Title", "NCBTMB" of "NCBTMB Provider #"
-            else:
-                break
-        if start is not None:
-            cuts.append(start)
-    bounds = [0, *cuts, len(text)]
-    return [text[x:y].strip() for x, y in itertools.pairwise(bounds) if text[x:y].strip()]
-
-
-def labelled(lines: list[Line]) -> dict[str, tuple[str, Line]]:
-    """``{field: (value, line)}`` from "Label: value" lines (a label alone on its line takes the next line)."""
-    out: dict[str, tuple[str, Line]] = {}
-    for i, line in enumerate(lines):
-        for text in segments(line.text):
-            m = _LABEL.match(text)
-            if not m:
-                continue
-            label, value = clean(m["label"]), m["value"].strip()
-            if not value and i + 1 < len(lines) and not _LABEL.match(lines[i + 1].text):
-                value = lines[i + 1].text
-            field = _field_of(label)
-            if value and field is not None:
-                out.setdefault(field, (value, Line(text, line.confidence)))
-    return out
 
 
 def parse_date(text: str) -> date | None:
@@ -242,7 +155,7 @@ def read_hours(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Hours:
     candidates: list[tuple[float, str, Line, float]] = []
     if "hours" in labels:
         value, line = labels["hours"]
-        label = clean(_LABEL.match(line.text)["label"]) if _LABEL.match(line.text) else ""  # type: ignore[index]
+        label = clean(LABEL.match(line.text)["label"]) if LABEL.match(line.text) else ""  # type: ignore[index]
         text = _RATIO.sub("", value)
         if m := _HOURS.search(text):
             candidates.append((float(m["n"]), _unit(m["u"]), line, LABELLED))
@@ -343,7 +256,7 @@ def read_provider(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Fou
         if (address := _ADDRESS.search(text)) and address.start() > 0:  # "ABC Seminars, 400 Oak St., Austin, TX"
             text = text[: address.start()].rstrip(" ,-|")
         if (_ORG.search(text) and not re.search(r"certif|@|\d{3}", text, re.I) and not _HOURS.search(text)
-                and not _LABEL.match(text)):
+                and not LABEL.match(text)):
             return _found(text, GUESS, line)
     return Found()
 
