@@ -307,6 +307,7 @@ RATE_LIMITS: dict[str, tuple[str, float, float]] = {
     "chat.postMessage": ("channel", 1.0, 3.0),  # "1 message per second per channel, short bursts allowed"
     "views.publish": ("team", 100 / 60, 100.0),  # Tier 4: 100+ per minute
     "users.info": ("team", 100 / 60, 100.0),  # Tier 4
+    "conversations.open": ("team", 50 / 60, 50.0),  # Tier 3: 50+ per minute
 }
 FAULT_HANG_SECONDS = 20.0
 """Timeout mode: a request gets no answer for this long (or until the fault ends), then the connection closes."""
@@ -327,7 +328,8 @@ class BenchFake(FakeSlack):
         self.ratelimited: dict[str, int] = defaultdict(int)
         self.faulted: dict[str, int] = defaultdict(int)
         self.posts: list[tuple[str, str, str, float]] = []
-        """Accepted ``chat.postMessage`` calls: (channel, ts, first 80 characters of the text, perf_counter)."""
+        """Accepted ``chat.postMessage`` calls: (channel, or the person for a DM, ts, first 80 characters of the text,
+        perf_counter)."""
         self.publishes: dict[str, list[float]] = defaultdict(list)
         self.replies: dict[str, list[Any]] = {}
         """response_url -> [first arrival (perf_counter), number of posts, 'ok'|'sorry'|'other', text start]."""
@@ -405,7 +407,7 @@ class BenchFake(FakeSlack):
             self.counts[method] += 1
             for call in calls:
                 if call.method == "chat.postMessage" and call.answer.get("ok"):
-                    self.posts.append((str(call.args.get("channel")), str(call.answer.get("ts")),
+                    self.posts.append((self.dm_user(str(call.args.get("channel"))), str(call.answer.get("ts")),
                                        str(call.args.get("text") or "")[:80], time.perf_counter()))
                 elif call.method == "views.publish" and call.answer.get("ok"):
                     self.publishes[str(call.args.get("user_id"))].append(time.perf_counter())

@@ -1,4 +1,4 @@
-"""The ``cebot`` console script: migrate, serve, shell, clock and operators' views."""
+"""The ``cebot`` console script: migrate, serve, shell, clock, worker and operators' views."""
 
 from __future__ import annotations
 
@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--minutes", type=int, default=5, help="minutes between ticks (default 5)")
     p.add_argument("--once", action="store_true", help="run one tick now and exit")
     p.set_defaults(handler=_lazy("cebot.jobs.clock", "cli_clock"))
+
+    p = sub.add_parser("worker", help="run queued jobs (exports and uploads) as they come in")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between looks when idle (default 1)")
+    p.add_argument("--once", action="store_true", help="run every job due now and exit")
+    p.set_defaults(handler=_lazy("cebot.jobs.worker", "cli_worker"))
 
     p = sub.add_parser("remind", help="show which reminders and summaries a clock tick would send")
     p.add_argument("--dry-run", action="store_true", help="print what would be sent, to whom and why; send nothing")

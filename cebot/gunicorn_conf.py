@@ -10,6 +10,9 @@
 * ``preload_app``: the app (and its ``auth.test`` token check) is built once in the
   master, so a wrong token or a missing setting stops the server at once; each
   worker then drops the database connections it inherited (``post_fork``).
+* ``logger_class``: gunicorn's logger, with every line (access and error) passed
+  through cebot's redaction, so ``GET /slack/oauth_redirect?code=...&state=...``
+  is logged as ``code=[redacted]&state=[redacted]`` (and any token-looking value).
 
 Environment: ``PORT`` (default 3000), ``WEB_CONCURRENCY`` workers (default 2),
 ``GUNICORN_THREADS`` per worker (default 8), ``LOG_LEVEL`` (default info).
@@ -17,8 +20,13 @@ Environment: ``PORT`` (default 3000), ``WEB_CONCURRENCY`` workers (default 2),
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
+
+from gunicorn.glogging import Logger
+
+from cebot.logging_setup import redact
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '3000')}"  # a web dyno must listen on every interface
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -35,6 +43,26 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = "*"
+
+
+class _Redact(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger; its access and error lines go through :func:`cebot.logging_setup.redact`."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.access_log, self.error_log):
+            if not any(isinstance(f, _Redact) for f in log.filters):
+                log.addFilter(_Redact())
+
+
+logger_class = RedactingLogger
 
 
 def post_fork(server: Any, worker: Any) -> None:

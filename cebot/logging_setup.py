@@ -49,6 +49,12 @@ FIELD_RE = re.compile(
 )
 """``client_secret=...``, ``'refresh_token': '...'``, ``"code": "..."``, ``code=...`` and the like, in query
 strings, dicts and JSON."""
+QUERY_VALUE_RE = re.compile(r"(?P<key>[?&][A-Za-z0-9_.\[\]-]{1,64}=)(?P<value>[^&\s\"'#]+)")
+"""A ``name=value`` pair of a query string (``?code=...&state=...`` in a request line)."""
+SECRET_QUERY_NAMES = frozenset({"code", "state", "token", "access_token", "refresh_token", "client_secret",
+                                "signature", "sig", "key", "password"})
+RANDOM_VALUE_RE = re.compile(r"(?=[^&]*[0-9])(?=[^&]*[A-Za-z])[A-Za-z0-9._~%+/=-]{20,}")
+"""A long mix of letters and digits: a token, a code, a nonce."""
 AUTH_HEADER_RE = re.compile(r"(?P<key>\b(?:Bearer|Basic)\s+)(?P<value>[A-Za-z0-9+/=._-]{8,})")
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -63,7 +69,8 @@ def add_secrets(values: Iterable[str | None]) -> None:
 
 
 def redact(text: str) -> str:
-    """``text`` with every token, OAuth field value and known secret replaced by ``[redacted]``."""
+    """``text`` with every token, OAuth field value, secret-looking query value (``?code=``, ``&state=``, any long
+    random-looking value) and known secret replaced by ``[redacted]``."""
     text = TOKEN_RE.sub(REDACTED, text)
     with _secrets_lock:
         known = sorted(_secrets, key=len, reverse=True)
@@ -71,7 +78,16 @@ def redact(text: str) -> str:
         if value in text:
             text = text.replace(value, REDACTED)
     text = AUTH_HEADER_RE.sub(lambda m: m.group("key") + REDACTED, text)
+    text = QUERY_VALUE_RE.sub(_redact_query_value, text)
     return FIELD_RE.sub(lambda m: m.group("key") + m.group("quote") + REDACTED, text)
+
+
+def _redact_query_value(match: re.Match[str]) -> str:
+    name = match.group("key")[1:-1].lower()
+    value = match.group("value")
+    if name in SECRET_QUERY_NAMES or RANDOM_VALUE_RE.fullmatch(value):
+        return match.group("key") + REDACTED
+    return match.group(0)
 
 
 def new_request_id(candidate: str | None = None) -> str:

@@ -66,10 +66,6 @@ class Member(SQLModel, table=True):
     reminders_enabled: bool = Field(default=True)
     snoozed_until: date | None = Field(default=None)
     profile_refreshed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    reminder_quiet_until: date | None = Field(default=None)
-    """Written by the clock: no reminder can fall due before this local date while the member's data stays as it
-    is (``cebot.jobs.quiet``). Cleared, and ``reminder_plan_version`` bumped, whenever that data changes."""
-    reminder_plan_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _ts()
 
 
@@ -93,6 +89,8 @@ class Credential(SQLModel, table=True):
     """Only where the rule needs it (Virginia: renewal years with the parity of the birth year)."""
     first_cycle: bool = Field(default=False)
     cpr_expires_on: date | None = None
+    rule_version_seen: int | None = None
+    """The version of the shipped requirement set the member last saw (``None``: before rule versions, i.e. 1)."""
     created_at: datetime = _ts()
 
 
@@ -217,9 +215,9 @@ class Delivery(SQLModel, table=True):
 class PendingAttachment(SQLModel, table=True):
     """``/ce attach <id>`` waiting for the member to share the certificate file in the app's DM.
 
-    One per member (a new ``/ce attach`` replaces it); it lapses at ``expires_at``. The
-    certificate itself stays in Slack: the entry keeps its file id and permalink
-    (``CEEntry.certificate_ref`` / ``certificate_url``).
+    One per member (a new ``/ce attach`` replaces it); it lapses at ``expires_at``. The file
+    shared next is downloaded and stored by a ``certificate.fetch`` job and becomes that
+    entry's :class:`Certificate`.
     """
 
     __tablename__ = "pending_attachment"
@@ -230,6 +228,74 @@ class PendingAttachment(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id")
     entry_id: int = Field(foreign_key="ce_entry.id")
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = _ts()
+
+
+class Job(SQLModel, table=True):
+    """Slow work (an export, an upload) recorded in the request's transaction and run by a worker.
+
+    ``status`` is ``queued`` (waiting until ``next_attempt_at``: now, or the end of a backoff after a failure),
+    ``running`` (a worker holds it until ``next_attempt_at``, its lease), ``done`` or ``failed`` (gave up after
+    the last attempt). ``(kind, key)`` is unique, so the same request recorded twice is one job. See
+    :mod:`cebot.jobs.worker`.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "key", name="uq_job_kind_key"),
+        sa.Index("ix_job_status_next", "status", "next_attempt_at"),
+        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    """Who asked (and is told if the job finally fails); None for work nobody waits for."""
+    kind: str = Field(max_length=32)
+    key: str | None = Field(default=None, max_length=200)
+    """Makes a second enqueue of the same work a no-op (e.g. ``export:<trigger_id>``); None: no de-duplication."""
+    payload: dict[str, Any] = _json(dict)
+    status: str = Field(default="queued", max_length=8)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    """Queued: when it may run. Running: when the lease ends (another worker may take it over then)."""
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class Certificate(SQLModel, table=True):
+    """A certificate file a member shared: kept in cebot's own store (content-addressed) or, for files attached
+    before cebot kept them, only as the Slack file reference.
+
+    ``entry_id`` is None while it is only proposed (read, waiting for the member's *Save*), and set once, by a
+    conditional UPDATE, when it becomes the certificate of a course (at most one per course). ``stored`` says the
+    bytes are in the certificate store under ``sha256``; False for "Slack only, not stored" rows (migrated refs).
+    ``reading`` keeps what was read from the file (the proposal's fields, NCBTMB's missing fields).
+    ``CEEntry.certificate_ref``/``certificate_url`` stay in step with this table (written only by
+    ``cebot.services.certificates``), so progress and transcripts read "has a certificate" as before.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("member_id", "sha256", name="uq_certificate_member_sha256"),
+        sa.UniqueConstraint("entry_id", name="uq_certificate_entry"),
+        sa.Index("ix_certificate_sha256", "sha256"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    entry_id: int | None = Field(default=None, foreign_key="ce_entry.id")
+    sha256: str | None = Field(default=None, max_length=64)
+    media_type: str | None = Field(default=None, max_length=64)
+    size: int | None = None
+    original_name: str | None = Field(default=None, max_length=200)
+    shared_by: str | None = Field(default=None, max_length=32)
+    """The Slack user id who shared the file."""
+    slack_file_id: str | None = Field(default=None, max_length=64)
+    permalink: str | None = Field(default=None, max_length=500)
+    """Convenience only: Slack may hide or delete the file; the stored bytes are what counts."""
+    stored: bool = Field(default=False)
+    reading: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = _ts()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -72,18 +73,47 @@ def run_http(settings: Settings, engine: Engine, *, clock: bool) -> int:
     return 0
 
 
+SOCKET_MODE_PING_SECONDS = 5.0
+"""How often the Socket Mode client pings Slack and checks its connection (slack_sdk's own default; Bolt's handler
+would use 10). A connection Slack closes is replaced at the next check (within this time); one that dies without a
+close (a network drop) after five failed pings, about 25 s."""
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)  # in the main thread, out of handler.start(): the finally below closes the connection
+
+
 def run_socket_mode(settings: Settings, engine: Engine, *, clock: bool) -> int:
+    """Serve Slack over Socket Mode with Bolt's built-in adapter (slack_sdk's own ``SocketModeClient``).
+
+    The client opens its WebSocket with ``apps.connections.open`` (``SLACK_APP_TOKEN``, at ``SLACK_API_URL``),
+    acknowledges each envelope with the listener's ack, and reconnects by itself (a new ``apps.connections.open``)
+    when Slack sends ``disconnect`` or the connection closes. SIGTERM closes the connection, lets requests in hand
+    finish, and exits.
+    """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from cebot.slack.app import create_app
 
     app = create_app(settings, engine=engine)
+    scheduler: Any = None
     if clock:
         from cebot.jobs.clock import start_in_process_scheduler
 
-        start_in_process_scheduler(settings, engine)
+        scheduler = start_in_process_scheduler(settings, engine)
+    handler = SocketModeHandler(app, settings.slack_app_token, ping_interval=SOCKET_MODE_PING_SECONDS)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     logger.info("connecting to Slack in Socket Mode")
-    SocketModeHandler(app, settings.slack_app_token).start()
+    try:
+        handler.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        logger.info("closing the Socket Mode connection")
+        handler.close()
+        if scheduler is not None:
+            scheduler.shutdown()
     return 0
 
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     """Days an uninstalled workspace's data is kept before ``cebot purge-uninstalled`` deletes it."""
     log_format: str = "kv"
     """``kv`` (key=value lines) or ``json`` (one JSON object a line)."""
+    job_lease_seconds: float = 300.0
+    """How long a worker holds a job (an export) before another worker may take it over: longer than any job
+    takes, short enough that a job whose worker died is picked up again soon (``cebot worker``)."""
     certificate_store: str = ""
     """Where cebot keeps certificate files: ``file:///folder`` or ``s3://bucket/prefix`` (boto3's usual AWS_*
     variables, ``AWS_ENDPOINT_URL`` for another S3-compatible service). Default: :meth:`certificate_store_url`."""

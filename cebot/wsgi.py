@@ -1,37 +1,44 @@
-"""The WSGI application gunicorn serves: ``POST /slack/events`` into Bolt, ``GET /healthz``, and in OAuth mode
-``GET /slack/install`` and ``GET /slack/oauth_redirect`` (Bolt's OAuth flow); nothing else.
+"""The WSGI application gunicorn serves: Bolt's own WSGI adapter behind a thin guard.
 
-``gunicorn --config python:cebot.gunicorn_conf cebot.wsgi:application`` builds the
-app from the environment on first access to ``application``. Tests and
-``cebot serve`` build their own with :func:`make_wsgi_app`.
+``gunicorn --config python:cebot.gunicorn_conf cebot.wsgi:application`` builds the app from the environment on
+first access to ``application``; tests and ``cebot serve`` build theirs with :func:`make_wsgi_app`.
 
-Before Bolt sees a request, this layer turns the things Bolt would answer with a
-500 into 4xx: bodies over :data:`MAX_BODY_BYTES` get 413, and bodies that are
-not UTF-8 or not the JSON/form payloads Slack sends get 400. Signatures and
-timestamps are checked by Bolt (401).
+``slack_bolt.adapter.wsgi.SlackRequestHandler`` serves ``POST /slack/events`` and, in OAuth mode,
+``GET /slack/install`` and ``GET /slack/oauth_redirect``. In front of it this module:
 
-Each request runs in its own logging context: a request id (the caller's
-``X-Request-Id`` when it is a short safe token, else a random one, echoed in the
-response's ``X-Request-Id``) and the Slack team, which every log line carries
-(:mod:`cebot.logging_setup`), listener threads included.
+* answers ``GET /healthz`` (200 when the database answers, else 503);
+* gives each request a logging context (:mod:`cebot.logging_setup`): a request id (the caller's ``X-Request-Id``
+  when it is a short safe token, else a random one, echoed in the response) and, once the body is read, the team;
+* drops ``X-Slack-Bolt-*`` headers: Bolt uses them internally (lazy listeners) and the signature does not cover
+  headers, so a caller must not be able to set them;
+* turns what Bolt would answer with a 500 into a 4xx: bodies over :data:`MAX_BODY_BYTES` (413), a content type
+  Slack never sends, a body that is not UTF-8 or cannot be parsed (400), a timestamp or signature header that is
+  not even shaped like one (401). Signatures themselves are checked by Bolt (401); the shapes of signed payloads
+  by :mod:`cebot.slack.payload_shapes` (400).
 """
 
 from __future__ import annotations
 
 import contextvars
+import io
 import json
 import logging
+import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy.engine import Engine
 
 from cebot.logging_setup import new_request_id, request_id_var, team_id_var
+from cebot.slack import payload_shapes
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -42,99 +49,24 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1024 * 1024
 """Slack's payloads are a few KiB; a full modal submission stays well under this."""
+MAX_QUERY_CHARS = 4096
+"""Slack's OAuth redirect carries a code and a state: a few hundred characters."""
+CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
+"""What Slack sends: forms (commands, interactivity) and JSON (Events API)."""
+TIMESTAMP_RE = re.compile(r"[0-9]{1,12}")
+SIGNATURE_RE = re.compile(r"[ -~]{1,128}")
+"""Printable ASCII: Bolt compares it with ``hmac.compare_digest``, which refuses other text with a TypeError."""
 
 WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
-def _reply(
-    start_response: StartResponse,
-    status: int,
-    body: bytes | str | dict[str, Any],
-    headers: dict[str, Any] | None = None,
-) -> list[bytes]:
-
-    if isinstance(body, dict):
-        data = json.dumps(body).encode()
-        ctype = "application/json"
-    else:
-        data = body.encode() if isinstance(body, str) else body
-        ctype = "text/plain; charset=utf-8"
-    out: list[tuple[str, str]] = []
-    has_type = False
-    for key, values in (headers or {}).items():
-        if key.lower() == "content-length":
-            continue
-        has_type = has_type or key.lower() == "content-type"
-        for value in values if isinstance(values, list | tuple) else [values]:
-            out.append((key, str(value)))
-    if not has_type:
-        out.append(("Content-Type", ctype))
-    out.append(("Content-Length", str(len(data))))
-    start_response(f"{status} {HTTPStatus(status).phrase}", out)
+def _reply(start_response: StartResponse, status: int, body: str | dict[str, Any]) -> list[bytes]:
+    is_json = isinstance(body, dict)
+    data = (json.dumps(body) if is_json else str(body)).encode()
+    start_response(f"{status} {HTTPStatus(status).phrase}", [
+        ("Content-Type", "application/json" if is_json else "text/plain; charset=utf-8"),
+        ("Content-Length", str(len(data))), ("Cache-Control", "no-store")])
     return [data]
-
-
-def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
-    headers: dict[str, str | Sequence[str]] = {}
-    for key, value in environ.items():
-        if key in ("CONTENT_LENGTH", "CONTENT_TYPE"):
-            headers[key.lower().replace("_", "-")] = value
-        elif key.startswith("HTTP_"):
-            headers[key[5:].lower().replace("_", "-")] = value
-    return headers
-
-
-def _read_body(environ: WSGIEnvironment) -> bytes | None:
-    """The request body, or None when it is over the limit."""
-    raw_length = environ.get("CONTENT_LENGTH") or ""
-    try:
-        length = int(raw_length) if raw_length else -1
-    except ValueError:
-        length = -1
-    if length > MAX_BODY_BYTES:
-        return None
-    stream = environ.get("wsgi.input")
-    if stream is None:
-        return b""
-    data: bytes = stream.read(length) if length >= 0 else stream.read(MAX_BODY_BYTES + 1)
-    return None if len(data) > MAX_BODY_BYTES else data
-
-
-_OBJECT_FIELDS = ("user", "team", "view", "event", "state")
-"""Fields that, when present, must be objects (Bolt dereferences them; ``view: null`` crashes its logging)."""
-_NULLABLE_OBJECT_FIELDS = ("channel", "container", "message", "enterprise")
-
-
-def malformed(body: dict[str, Any]) -> bool:
-    """Whether a parsed Slack payload lacks the shape Bolt's routing relies on (Bolt answers those with a 500).
-
-    Objects must be objects; block actions need a non-empty list of actions with an ``action_id``; view payloads
-    a view with a ``type`` and ``callback_id``; events an ``event`` with a ``type``.
-    """
-    for key in _OBJECT_FIELDS:
-        if key in body and not isinstance(body[key], dict):
-            return True
-    for key in _NULLABLE_OBJECT_FIELDS:
-        if body.get(key) is not None and not isinstance(body[key], dict):
-            return True
-    kind = body.get("type")
-    if kind in ("block_actions", "interactive_message"):
-        actions = body.get("actions")
-        if not isinstance(actions, list) or not actions:
-            return True
-        key = "action_id" if kind == "block_actions" else "name"
-        if not all(isinstance(a, dict) and isinstance(a.get(key), str) for a in actions):
-            return True
-    if kind in ("view_submission", "view_closed"):
-        view = body.get("view")
-        if not isinstance(view, dict) or not isinstance(view.get("type"), str) \
-                or not isinstance(view.get("callback_id"), str):
-            return True
-    if kind == "event_callback" or "event" in body:
-        event = body.get("event")
-        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-            return True
-    return False
 
 
 def health(engine: Engine) -> tuple[int, dict[str, Any]]:
@@ -148,29 +80,85 @@ def health(engine: Engine) -> tuple[int, dict[str, Any]]:
     return 200, {"ok": True}
 
 
-_served_engines: list[Engine] = []
+def refuse_post(environ: WSGIEnvironment) -> tuple[int, str] | None:
+    """Why a ``POST /slack/events`` cannot go to Bolt (status, reason), or None; then ``wsgi.input`` holds the
+    body, read once and known to be UTF-8, for Bolt to read again."""
+    raw_length = environ.get("CONTENT_LENGTH") or ""
+    length = int(raw_length) if raw_length.isdigit() and len(raw_length) < 10 else -1
+    if length > MAX_BODY_BYTES:
+        return 413, "Payload Too Large"
+    stream = environ.get("wsgi.input")
+    body: bytes = b"" if stream is None else stream.read(length if length >= 0 else MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        return 413, "Payload Too Large"
+    if str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower() not in CONTENT_TYPES:
+        return 400, "Bad Request: Slack sends forms or JSON"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, "Bad Request: the body is not UTF-8"
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE")
+    if (timestamp is not None and not TIMESTAMP_RE.fullmatch(timestamp)) or (
+            signature is not None and not SIGNATURE_RE.fullmatch(signature)):
+        return 401, "Unauthorized"
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return None
 
 
-def after_fork() -> None:
-    """In a forked worker: drop pooled connections inherited from the parent (they belong to it)."""
-    for engine in _served_engines:
-        engine.dispose(close=False)
+class BoltHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, parsing the body a little more carefully before Bolt dispatches it."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        try:
+            bolt_request = BoltRequest(body=request.get_body(), query=request.query_string,
+                                       headers=request.get_headers())
+        except Exception as exc:  # JSON too deep or broken, fields of the wrong type: nothing Slack sends
+            logger.info("unreadable request body: %s", type(exc).__name__)
+            return BoltResponse(status=400, body="Bad Request")
+        keep_form_fields(bolt_request)
+        problem = payload_shapes.envelope_problem(bolt_request.body)
+        if problem:
+            logger.info("malformed request: %s", problem)
+            return BoltResponse(status=400, body=f"Bad Request: {problem}")
+        if bolt_request.context.team_id:
+            team_id_var.set(str(bolt_request.context.team_id)[:32])
+        return self.app.dispatch(bolt_request)
+
+
+def keep_form_fields(request: BoltRequest) -> None:
+    """A form without a ``payload`` field is a slash command: its fields are the body.
+
+    Bolt (1.x ``parse_body``) takes any form body containing the text "payload" for an interactivity payload and
+    finds nothing in it, so ``/ce log 1h payload safety`` would be lost (a 404). The raw body, which the signature
+    covers, stays as it is.
+    """
+    if request.content_type == "application/json" or request.raw_body.startswith("{"):
+        return
+    fields = dict(parse_qsl(request.raw_body, keep_blank_values=True))
+    if "payload" not in fields and request.body != fields:
+        request.body = fields
+        request.context = BoltRequest(body=fields, mode="socket_mode").context  # the ids, read from the fields
 
 
 def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
     """A WSGI callable serving ``bolt_app`` at ``/slack/events`` (plus its OAuth pages) and ``/healthz``."""
     if engine not in _served_engines:
         _served_engines.append(engine)
+    handler = BoltHandler(bolt_app, path=EVENTS_PATH)
+    flow = bolt_app.oauth_flow
+    methods = {EVENTS_PATH: "POST", **({flow.install_path: "GET", flow.redirect_uri_path: "GET"} if flow else {})}
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         # A fresh context per request: the request id and team never leak into the next request on this thread.
-        return contextvars.Context().run(_serve, environ, start_response)
+        return contextvars.Context().run(serve, environ, start_response)
 
-    def _serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID"))
         request_id_var.set(request_id)
         started = time.perf_counter()
-        method = environ.get("REQUEST_METHOD", "GET").upper()
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         path = environ.get("PATH_INFO", "") or "/"
         status_seen: list[str] = []
 
@@ -179,61 +167,36 @@ def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
             return start_response(status, [*headers, ("X-Request-Id", request_id)], *exc_info)
 
         try:
-            return _route(environ, tagged_start, method, path)
+            if path == HEALTH_PATH and method in ("GET", "HEAD"):
+                return _reply(tagged_start, *health(engine))
+            for key in [k for k in environ if k.startswith("HTTP_X_SLACK_BOLT_")]:
+                del environ[key]
+            if path in methods and method != methods[path]:
+                return _reply(tagged_start, 405, "Method Not Allowed")
+            if len(environ.get("QUERY_STRING", "")) > MAX_QUERY_CHARS:
+                return _reply(tagged_start, 414, "URI Too Long")
+            refused = refuse_post(environ) if path == EVENTS_PATH else None
+            if refused:
+                return _reply(tagged_start, *refused)
+            return handler(environ, tagged_start)
+        except Exception:  # a bug: a short plain answer (not the server's HTML page), and the traceback logged
+            logger.exception("request failed")
+            return _reply(tagged_start, 500, "Internal Server Error")
         finally:
-            if path != HEALTH_PATH:
+            if path != HEALTH_PATH:  # the path only: OAuth query strings carry secrets
                 logger.info("%s %s %s %.0fms", method, path, status_seen[0] if status_seen else "-",
                             (time.perf_counter() - started) * 1000)
 
-    def _route(environ: WSGIEnvironment, start_response: StartResponse, method: str, path: str) -> Iterable[bytes]:
-        if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            status, payload = health(engine)
-            return _reply(start_response, status, payload, {"Cache-Control": "no-store"})
-        flow = bolt_app.oauth_flow
-        if flow is not None and path in (flow.install_path, flow.redirect_uri_path):
-            if method not in ("GET", "HEAD"):
-                return _reply(start_response, 405, "Method Not Allowed", {"Allow": "GET"})
-            return _oauth(environ, start_response, path)
-        if path != EVENTS_PATH:
-            return _reply(start_response, 404, "Not Found")
-        if method != "POST":
-            return _reply(start_response, 405, "Method Not Allowed", {"Allow": "POST"})
-        body = _read_body(environ)
-        if body is None:
-            return _reply(start_response, 413, "Payload Too Large")
-        try:
-            request = BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
-                                  headers=_headers(environ))
-        except (UnicodeDecodeError, ValueError, TypeError, AttributeError, KeyError):
-            return _reply(start_response, 400, "Bad Request")
-        if not isinstance(request.body, dict) or malformed(request.body):
-            return _reply(start_response, 400, "Bad Request")
-        if request.context.team_id:
-            team_id_var.set(str(request.context.team_id)[:32])
-        try:
-            response: BoltResponse = bolt_app.dispatch(request)
-        except Exception:  # Bolt handles listener errors itself; this is a last resort without a traceback out
-            logger.exception("dispatch failed")
-            return _reply(start_response, 500, "Internal Server Error")
-        return _reply(start_response, response.status, response.body, dict(response.headers))
-
-    def _oauth(environ: WSGIEnvironment, start_response: StartResponse, path: str) -> Iterable[bytes]:
-        """Bolt's install page or OAuth callback (``GET``; the query string carries ``code`` and ``state``)."""
-        flow = bolt_app.oauth_flow
-        assert flow is not None
-        query = environ.get("QUERY_STRING", "")
-        if len(query) > 4096:
-            return _reply(start_response, 414, "URI Too Long")
-        try:
-            request = BoltRequest(body="", query=query, headers=_headers(environ))
-            handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
-            response = handle(request)
-        except Exception:
-            logger.exception("OAuth %s failed", path)
-            return _reply(start_response, 500, "Internal Server Error")
-        return _reply(start_response, response.status, response.body, dict(response.headers))
-
     return application
+
+
+_served_engines: list[Engine] = []
+
+
+def after_fork() -> None:
+    """In a forked worker: drop pooled connections inherited from the parent (they belong to it)."""
+    for engine in _served_engines:
+        engine.dispose(close=False)
 
 
 def build_application() -> WsgiApp:

@@ -15,6 +15,31 @@ from cebot.slack.home import HOME_PUBLISHER
 from cebot.testing.fake_slack import FakeSlack
 
 
+@pytest.fixture(autouse=True)
+def slack_limits_kept(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every fake Slack a test starts must end with no refused payload: a message or view over Slack's limits
+    fails the test that sent it, with the limit and its documentation link."""
+    started: list[FakeSlack] = []
+    start = FakeSlack.start
+
+    def recording_start(self: FakeSlack) -> FakeSlack:
+        started.append(self)
+        return start(self)
+
+    monkeypatch.setattr(FakeSlack, "start", recording_start)
+    yield
+    refused = [str(r) for fake in dict.fromkeys(started) for r in fake.violations]
+    assert not refused, "Slack would refuse what this test sent:\n" + "\n".join(refused)
+
+
+@pytest.fixture(autouse=True)
+def _home_published_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each change's Home publish happens at once (tests count them); test_slack_home_coalescing.py sets the
+    quiet period of production back to test it."""
+    monkeypatch.setattr(HOME_PUBLISHER, "interval", 0.0)
+    HOME_PUBLISHER.forget_quiet_periods()
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     """A fake Slack Web API on loopback with three people: U1 (New York), U2 (Los Angeles), UADMIN (admin)."""

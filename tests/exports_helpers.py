@@ -11,8 +11,10 @@ from sqlmodel import Session, select
 
 from cebot.domain.facts import LogRequest
 from cebot.domain.parsing import TrackRequest
+from cebot.jobs.worker import run_due_jobs
 from cebot.models import CEEntry, Member, Workspace
 from cebot.services import credentials, ledger, workspaces
+from cebot.settings import Settings
 from cebot.testing.fake_slack import FakeSlack, Upload
 
 TODAY = date(2026, 3, 2)
@@ -78,6 +80,11 @@ def make_manager(engine: Engine, user_id: str) -> None:
         m.role = workspaces.MANAGER
         s.add(m)
         s.commit()
+
+
+def run_jobs(engine: Engine, settings: Settings) -> int:
+    """Run every job due now, as ``cebot worker`` would (exports are built and uploaded there); how many ran."""
+    return run_due_jobs(engine=engine, settings=settings)
 
 
 def wait_upload(fake: FakeSlack, *, count: int = 1) -> Upload:

@@ -216,6 +216,9 @@ class SlackHarness:
         }
         result = self.post_form(fields, **kwargs)
         result.response_url = response_url
+        answer = ack_reply(result)
+        if answer is not None:  # the reply in the HTTP body must pass Slack's limits like any other message
+            self.fake.check(f"ack of {command} {text}".strip(), answer.payload)
         return result
 
     def reply(self, result: HttpResult, *, count: int = 1, timeout: float = 5.0) -> ResponsePost:
@@ -319,7 +322,11 @@ class SlackHarness:
             "response_urls": [],
             "is_enterprise_install": False,
         }
-        return self.post_payload(payload)
+        result = self.post_payload(payload)
+        answer = result.json() if result.status == 200 and result.body.strip().startswith(b"{") else None
+        if isinstance(answer, dict) and answer.get("response_action") in ("update", "push"):
+            self.fake.check(f"ack of the {callback_id} submission", answer.get("view"), view=True)
+        return result
 
     # -- events ----------------------------------------------------------------------------------
 

@@ -22,10 +22,10 @@ def clinic_target(hours: int) -> RequirementSet:
     """A workspace-defined AMMA target: medical-massage hours per year, on Dec 31."""
     return RequirementSet(key="AMMA", name="AMMA (clinic target)", kind=SetKind.WORKSPACE,
                           applicability=Applicability.CE_REQUIRED, total_hours=hours * 4, cycle_months=12,
-                          deadline=DeadlineRule(DeadlineKind.FIXED, month=12, day=31),
-                          sources=(Source("Clinic policy"),), checked_on=date(2025, 1, 1),
-                          minimums=(SubjectMinimum("medical_massage", "Medical massage", ("medical_massage",),
-                                                   hours * 4),),
+                          deadline=DeadlineRule(kind=DeadlineKind.FIXED, month=12, day=31),
+                          sources=(Source(title="Clinic policy"),), checked_on=date(2025, 1, 1),
+                          minimums=(SubjectMinimum(key="medical_massage", label="Medical massage",
+                                                   subjects=("medical_massage",), hours=hours * 4),),
                           workspace_defined=True)
 
 

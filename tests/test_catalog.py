@@ -40,9 +40,10 @@ from cebot.domain.requirements import (
 from cebot.domain.subjects import SUBJECT_KEYS
 
 CE_STATES = ("FL", "TX", "NY", "IL", "PA", "NC", "GA", "WA", "MI", "NJ", "VA", "AZ", "TN", "MD", "OR", "WI", "HI",
-             "NE", "NV")
+             "NE", "NV", "MA")
 NO_CE_STATES = ("OH", "CO", "ME", "IN", "UT")
-CHECKED = date(2026, 11, 25)
+CHECKED = (date(2026, 11, 25), date(2026, 12, 1))
+"""The first research pass and the re-audit against primary sources (issue 13)."""
 
 MINIMAL = """\
 key = "XX"
@@ -99,7 +100,7 @@ def test_every_set_has_a_source_and_checked_date() -> None:
     for rs in load_catalog():
         assert rs.sources, rs.key
         assert all(s.title for s in rs.sources), rs.key
-        assert rs.checked_on == CHECKED, rs.key
+        assert rs.checked_on in CHECKED, rs.key
         assert not rs.workspace_defined
 
 
@@ -119,7 +120,8 @@ def test_states_without_ce_or_licence_are_marked() -> None:
     """States with no CE, no licence, voluntary or conflicting rules say so and ask for no hours."""
     catalog = load_catalog()
     expected = {**dict.fromkeys(NO_CE_STATES, Applicability.NO_CE), "MN": Applicability.NO_LICENCE,
-                "CA": Applicability.VOLUNTARY, "MA": Applicability.CONFLICTING}
+                "CA": Applicability.VOLUNTARY, "KS": Applicability.NO_LICENCE, "WY": Applicability.NO_LICENCE,
+                "VT": Applicability.NO_CE}
     for key, applicability in expected.items():
         rs = catalog.require(key)
         assert rs.applicability is applicability, key
@@ -131,7 +133,7 @@ def test_states_without_ce_or_licence_are_marked() -> None:
 def test_unconfirmed_parts_are_stated() -> None:
     """Sets with unconfirmed facts carry a sentence for each, including AMMA's missing requirement."""
     catalog = load_catalog()
-    for key in ("TX", "IL", "NC", "MI", "MD", "OR", "WI", "HI", "NE", "NV", "MA", "UT", "NCBTMB", "AMMA", "TN"):
+    for key in ("TX", "IL", "NC", "MI", "OR", "WI", "HI", "NE", "NV", "MA", "UT", "NCBTMB", "AMMA", "TN", "AZ"):
         assert catalog.require(key).unconfirmed, key
     amma = catalog.require("AMMA")
     assert amma.kind is SetKind.PATHWAY
@@ -147,7 +149,8 @@ def test_key_rules_are_encoded() -> None:
     """Spot checks of the mapping from research facts to the schema."""
     c = load_catalog()
     fl = c.require("FL")
-    assert fl.deadline == DeadlineRule(DeadlineKind.FIXED, 8, 31, YearParity.ODD)
+    assert fl.deadline == DeadlineRule(kind=DeadlineKind.FIXED, month=8, day=31, parity=YearParity.ODD)
+    assert fl.first_renewal.count_partial_months
     assert fl.first_renewal.rule is FirstRenewalRule.PRORATED
     assert fl.first_renewal.hours_per_month == 4
     assert set(fl.first_renewal.keep_minimums) == {"medical_errors", "human_trafficking"}
@@ -161,7 +164,7 @@ def test_key_rules_are_encoded() -> None:
     assert c.require("NJ").carry_over.max_hours == quarters(18)
     assert c.require("NJ").first_renewal.fixed_hours == quarters(10)
     assert c.require("NV").carry_over.max_hours == quarters(36)
-    assert c.require("VA").deadline == DeadlineRule(DeadlineKind.BIRTHDAY, parity=YearParity.BIRTH_YEAR,
+    assert c.require("VA").deadline == DeadlineRule(kind=DeadlineKind.BIRTHDAY, parity=YearParity.BIRTH_YEAR,
                                                     anchor=BirthdayAnchor.MONTH_END)
     caps = {(k, cap.key): cap for k in ("TX", "WA", "NCBTMB", "AMTA", "NC", "NY") for cap in c.require(k).caps}
     assert caps["TX", "cpr"].hours == quarters(6)
@@ -203,7 +206,7 @@ def test_minimal_file_parses() -> None:
     rs = parse_requirement_set(MINIMAL, source_name="XX.toml")
     assert rs.total_hours == quarters(24)
     assert [m.hours for m in rs.minimums] == [8, 4]
-    assert rs.sources == (Source("A rule", "https://example.org/rule"),)
+    assert rs.sources == (Source(title="A rule", url="https://example.org/rule"),)
 
 
 def test_bad_hours_name_file_and_field() -> None:
@@ -241,6 +244,8 @@ def test_bad_hours_name_file_and_field() -> None:
          "did you mean 'in_person'"),
         ('key = "laws"', 'key = "ethics"', "minimums[1].key", "used by another minimum"),
         ("hours = 2\n", "hours = 2\nunconfirmed = true\n", "unconfirmed", "minimums[0] is marked unconfirmed"),
+        ("hours = 2\n", "hours = 24\n", "minimums", "need 25 h together"),
+        ("checked_on = 2026-11-25", "checked_on = 2026-11-25\nversion = 0", "version", "must be from 1"),
     ],
 )
 def test_bad_fields_fail_loudly(old: str, new: str, field: str, message: str) -> None:
@@ -269,6 +274,20 @@ def test_missing_required_table_and_bad_toml() -> None:
     assert err.field == "deadlines"
     err = _error('key = "XX"\nname = ')
     assert str(err).startswith("XX.toml: not valid TOML")
+
+
+def test_new_rule_fields_are_checked() -> None:
+    """A chart needs one entry per cycle month, a tied cap a minimum of the set, partial months a monthly rate."""
+    chart = MINIMAL + '\n[first_renewal]\nrule = "prorated"\nchart = [4, 3]\n'
+    assert _error(chart).field == "first_renewal.chart"
+    assert "one entry per month" in str(_error(chart))
+    tied = MINIMAL + '\n[[caps]]\nkey = "online"\nlabel = "Online"\nhours = 4\nformats = ["home_study"]\n' \
+        'applies_with = "hands_on"\n'
+    assert _error(tied).field == "caps[0].applies_with"
+    partial = MINIMAL + '\n[first_renewal]\nrule = "prorated"\nfixed_hours = 10\ncount_partial_months = true\n'
+    assert _error(partial).field == "first_renewal.count_partial_months"
+    periods = MINIMAL + "\n[carry_over]\nmax_hours = 4\nperiods = 0\n"
+    assert _error(periods).field == "carry_over.periods"
 
 
 def test_first_renewal_rules_are_checked() -> None:
@@ -392,11 +411,11 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
     if kind is DeadlineKind.FIXED:
         month = draw(st.integers(1, 12))
         day = draw(st.none() | st.integers(1, 28))
-        deadline = DeadlineRule(kind, month, day, parity)
+        deadline = DeadlineRule(kind=kind, month=month, day=day, parity=parity)
     elif kind is DeadlineKind.BIRTHDAY:
-        deadline = DeadlineRule(kind, parity=parity, anchor=draw(st.sampled_from(list(BirthdayAnchor))))
+        deadline = DeadlineRule(kind=kind, parity=parity, anchor=draw(st.sampled_from(list(BirthdayAnchor))))
     else:
-        deadline = DeadlineRule(kind)
+        deadline = DeadlineRule(kind=kind)
     minimum_keys = draw(st.lists(_item_key, max_size=3, unique=True))
     minimums = tuple(
         SubjectMinimum(key=k, label=draw(_text), subjects=draw(_subjects), hours=draw(st.integers(1, total)),
@@ -404,19 +423,26 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
         for k in minimum_keys
     )
     caps = tuple(Cap(key=k, label=draw(_text), hours=draw(st.integers(0, total)), subjects=draw(_subjects),
-                     formats=draw(_formats))
+                     formats=draw(_formats), applies_with=draw(st.sampled_from([None, *minimum_keys])))
                  for k in draw(st.lists(_item_key, max_size=3, unique=True)))
     rule = draw(st.sampled_from(list(FirstRenewalRule)))
     if rule is FirstRenewalRule.PRORATED:
-        fixed = draw(st.none() | st.integers(0, total))
-        first = FirstRenewal(rule, hours_per_month=0 if fixed is not None else draw(st.integers(1, 8)),
-                             fixed_hours=fixed, keep_minimums=tuple(minimum_keys[:1]), note=draw(_text))
+        how = draw(st.sampled_from(["monthly", "fixed", "chart"]))
+        chart = tuple(draw(st.lists(st.integers(0, total), min_size=cycle, max_size=cycle))) \
+            if how == "chart" and cycle else ()
+        fixed = draw(st.integers(0, total)) if how == "fixed" or (how == "chart" and not chart) else None
+        per_month = draw(st.integers(1, 8)) if how == "monthly" else 0
+        first = FirstRenewal(rule=rule, hours_per_month=per_month, fixed_hours=fixed, chart=chart,
+                             count_partial_months=bool(per_month) and draw(st.booleans()),
+                             keep_minimums=tuple(minimum_keys[:1]), note=draw(_text))
     else:
-        first = FirstRenewal(rule, note=draw(st.just("") | _text))
-    conditions = tuple(Condition(k, draw(_text), draw(st.booleans()))
+        first = FirstRenewal(rule=rule, note=draw(st.just("") | _text))
+    conditions = tuple(Condition(key=k, label=draw(_text), unconfirmed=draw(st.booleans()))
                        for k in draw(st.lists(_item_key, max_size=2, unique=True)))
     unconfirmed = tuple(draw(st.lists(_text, min_size=1 if any(c.unconfirmed for c in conditions) else 0,
                                       max_size=2)))
+    fits = sum(m.hours for m in minimums if not m.on_top) <= total
+    minimums = minimums if fits else tuple(m.model_copy(update={"on_top": True}) for m in minimums)
     return RequirementSet(
         key=draw(st.from_regex(re.compile(r"[A-Z][A-Z0-9_]{0,8}"), fullmatch=True)),
         name=draw(_text),
@@ -425,14 +451,17 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
         total_hours=total,
         cycle_months=cycle,
         deadline=deadline,
-        sources=tuple(Source(draw(_text), draw(st.sampled_from(["", 'https://example.org/a?b=c&d="e"'])))
+        sources=tuple(Source(title=draw(_text), url=draw(st.sampled_from(["", 'https://example.org/a?b=c&d="e"'])))
                       for _ in range(draw(st.integers(1, 2)))),
         checked_on=draw(st.dates(date(1990, 1, 1), date(2100, 12, 31))),
         minimums=minimums,
         caps=caps,
         min_in_person_hours=draw(st.integers(0, total)),
         first_renewal=first,
-        carry_over=CarryOver(draw(st.integers(0, 200)), draw(st.just("") | _text)),
+        carry_over=CarryOver(max_hours=draw(st.integers(0, 200)), periods=draw(st.integers(1, 10)),
+                             note=draw(st.just("") | _text)),
+        version=draw(st.integers(1, 50)),
+        change_note=draw(st.just("") | _text),
         conditions=conditions,
         unconfirmed=unconfirmed,
         notes=tuple(draw(st.lists(_text, max_size=2))),

@@ -1,10 +1,10 @@
-"""Certificates: /ce attach <id>, then the file shared in the app's DM is kept with the course."""
+"""Certificates: /ce attach <id>, NCBTMB's transcript flags and the logging form's file input."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from exports_helpers import TODAY, log, member, seed_maria, seed_sam
+from exports_helpers import TODAY, seed_maria, seed_sam
 from slackharness import SlackHarness, date_value, multi_select_value, select_value, text_value
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -21,56 +21,6 @@ from cebot.models import CEEntry, Member, utcnow
 from cebot.services import certificates
 from cebot.slack.render import ledger as ledger_render
 from cebot.slack.render.exports import CERTIFICATE_BLOCK
-from cebot.testing.fake_slack import Call
-
-PERMALINK = "https://clinic.slack.com/files/U1/F0CERT1/certificate.pdf"
-
-
-def files_info(call: Call) -> dict[str, object]:
-    file_id = str(call.get("file"))
-    return {"ok": True, "file": {"id": file_id, "user": "U1", "name": "certificate.pdf",
-                                 "permalink": PERMALINK.replace("F0CERT1", file_id)}}
-
-
-def shared(slack: SlackHarness, file_id: str, *, user: str = "U1", channel: str = "D1") -> None:
-    result = slack.event({"type": "file_shared", "file_id": file_id, "user_id": user, "channel_id": channel,
-                          "file": {"id": file_id}})
-    assert result.status == 200
-
-
-def entry(engine: Engine, entry_id: int) -> CEEntry:
-    with Session(engine) as s:
-        found = s.get(CEEntry, entry_id)
-        assert found is not None
-        return found
-
-
-def test_attach_then_share_in_dm_keeps_file_id_and_permalink(slack: SlackHarness, engine: Engine) -> None:
-    """/ce attach 1 asks for the file in the DM; the next file U1 shares there becomes the certificate."""
-    ids = seed_maria(engine)
-    slack.fake.respond_with("files.info", files_info)
-    reply = slack.ask(f"attach {ids['ethics']}", user="U1")
-    assert "*Ethics in Touch*" in reply.text
-    assert "30 minutes" in reply.text
-    prompt = slack.fake.wait_for("chat.postMessage")
-    assert "Share the certificate" in prompt.text
-    shared(slack, "F0CERT1")
-    done = slack.fake.wait_for("chat.postMessage", count=2)
-    assert "Attached the certificate to #" in done.text
-    assert "3 counted courses have no certificate yet" in done.text
-    stored = entry(engine, ids["ethics"])
-    assert stored.certificate_ref == "F0CERT1"
-    assert stored.certificate_url == PERMALINK
-
-
-def test_file_without_attach_gets_a_hint_and_changes_nothing(slack: SlackHarness, engine: Engine) -> None:
-    """A file shared in the DM with no /ce attach waiting is not attached; the reply says how."""
-    ids = seed_maria(engine)
-    slack.fake.respond_with("files.info", files_info)
-    shared(slack, "F0STRAY")
-    hint = slack.fake.wait_for("chat.postMessage")
-    assert "/ce attach" in hint.text
-    assert entry(engine, ids["ethics"]).certificate_ref is None
 
 
 def test_attach_to_someone_elses_entry_is_not_found(slack: SlackHarness, engine: Engine) -> None:
@@ -105,23 +55,8 @@ def test_pending_attach_lapses(engine: Engine) -> None:
         m = s.exec(select(Member).where(Member.slack_user_id == "U1")).one()
         then = utcnow() - certificates.ATTACH_WINDOW - timedelta(minutes=1)
         certificates.request_attach(session=s, member=m, entry_id=ids["ethics"], now=then)
-        assert certificates.complete_pending_attach(session=s, member=m, file_id="F1", permalink=None) is None
+        assert certificates.take_pending_attach(session=s, member=m) is None
         assert certificates.pending_entry(session=s, member=m) is None
-
-
-def test_attach_certificate_replaces_and_ignores_unsafe_links(engine: Engine) -> None:
-    """Attaching again replaces the file; a non-https permalink is not kept."""
-    with Session(engine) as s:
-        m = member(s, "U9", "Nine")
-        e = log(s, m, 2, "Course", TODAY)
-        first = certificates.attach_certificate(session=s, member=m, entry_id=e.id or 0, file_id="F1",
-                                                permalink="https://x.slack.com/files/F1")
-        assert first.replaced is False
-        again = certificates.attach_certificate(session=s, member=m, entry_id=e.id or 0, file_id="F2",
-                                                permalink="javascript:alert(1)")
-        assert again.replaced is True
-        assert again.entry.certificate_ref == "F2"
-        assert again.entry.certificate_url is None
 
 
 def _progress(key: str, counted: tuple[int, ...]) -> Progress:
@@ -178,18 +113,6 @@ def test_logging_modal_has_an_optional_certificate_file_input(slack: SlackHarnes
     assert block["optional"] is True
     assert block["element"]["type"] == "file_input"
     assert block["element"]["max_files"] == 1
-
-
-def test_logging_modal_with_a_file_attaches_it_to_the_new_entry(slack: SlackHarness, engine: Engine) -> None:
-    """Submitting the modal with a certificate file logs the course with the file id and permalink."""
-    result = slack.view_submission(ledger_render.MODAL_CALLBACK, _modal_values("Ethics with cert", "F0MODAL"),
-                                   user="U1")
-    assert result.status == 200
-    slack.fake.wait_for("chat.postMessage")
-    with Session(engine) as s:
-        e = s.exec(select(CEEntry).where(CEEntry.title == "Ethics with cert")).one()
-    assert e.certificate_ref == "F0MODAL"
-    assert e.certificate_url == "https://x.slack.com/files/U1/F0MODAL/cert.pdf"
 
 
 def test_logging_modal_without_a_file_leaves_no_certificate(slack: SlackHarness, engine: Engine) -> None:

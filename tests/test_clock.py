@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 from cebot.db import make_engine
 from cebot.jobs import delivery
 from cebot.jobs.clock import tick
-from cebot.jobs.planning import SnapshotCache
 from cebot.models import CEEntry, Member
 from cebot.services import ledger
 from cebot.settings import Settings
@@ -51,7 +50,7 @@ def test_countdown_fires_once_in_its_window(engine: Engine, settings: Settings, 
     run(engine, settings, fake, STAGE_30 + timedelta(minutes=100))
     sent = posts(fake)
     assert len(sent) == 1
-    assert sent[0]["channel"] == "U1"
+    assert sent[0]["channel"] == fake.dm_id("U1")  # its DM, opened with conversations.open
     assert "Florida" in sent[0].text
     assert "31 days" in sent[0].text
     assert "/ce log" in sent[0].text
@@ -79,9 +78,9 @@ def test_member_timezone_decides(engine: Engine, settings: Settings, fake: FakeS
     seed_member(engine, ws, "UNY")
     seed_member(engine, ws, "ULA", tz="America/Los_Angeles")
     run(engine, settings, fake, STAGE_30)
-    assert [c["channel"] for c in posts(fake)] == ["UNY"]
+    assert [c["channel"] for c in posts(fake)] == [fake.dm_id("UNY")]
     run(engine, settings, fake, STAGE_30 + timedelta(hours=3))
-    assert [c["channel"] for c in posts(fake)] == ["UNY", "ULA"]
+    assert [c["channel"] for c in posts(fake)] == [fake.dm_id("UNY"), fake.dm_id("ULA")]
 
 
 def test_opt_out_and_snooze(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
@@ -93,7 +92,7 @@ def test_opt_out_and_snooze(engine: Engine, settings: Settings, fake: FakeSlack)
     run(engine, settings, fake, utc(2026, 8, 3, 13, 5))
     assert posts(fake) == []
     run(engine, settings, fake, utc(2026, 8, 4, 13, 5))
-    assert [c["channel"] for c in posts(fake)] == ["USNZ"]
+    assert [c["channel"] for c in posts(fake)] == [fake.dm_id("USNZ")]
 
 
 def test_complete_member_gets_no_countdown(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
@@ -107,26 +106,25 @@ def test_complete_member_gets_no_countdown(engine: Engine, settings: Settings, f
     assert posts(fake) == []
 
 
-def test_snapshot_cache_sees_ledger_changes(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
-    """With the between-ticks cache, deleting a course that made a member complete brings the countdown."""
+def test_a_ledger_change_between_ticks_brings_the_countdown(engine: Engine, settings: Settings,
+                                                             fake: FakeSlack) -> None:
+    """Deleting a course that made a member complete brings the countdown on the next tick."""
     ws = seed_workspace(engine)
     done = [(date(2026, 3, 1), 8, ["medical_errors"]), (date(2026, 3, 2), 8, ["laws_rules"]),
             (date(2026, 3, 3), 8, ["ethics"]), (date(2026, 3, 4), 4, ["human_trafficking"]),
             (date(2026, 3, 5), 48, ["hands_on"]), (date(2026, 3, 6), 20, [])]
     mid = seed_member(engine, ws, "U1", entries=done, joined=utc(2026, 7, 1, 12))
-    cache = SnapshotCache()
     sender = sender_for(settings, fake.url)
-    tick(engine, sender, now=STAGE_30, cache=cache)
+    tick(engine, sender, now=STAGE_30)
     assert posts(fake) == []
-    with Session(engine) as s:  # through the service, as /ce delete does: it voids the stored quiet date
+    with Session(engine) as s:  # through the service, as /ce delete does
         entry = s.exec(select(CEEntry).where(CEEntry.member_id == mid, CEEntry.hours_q == 48)).one()
         member = s.get(Member, mid)
         assert member is not None
-        assert member.reminder_quiet_until is not None  # the first tick stored one: nothing due for now
         ledger.delete_entry(session=s, member=member, entry_id=entry.id or 0)
         s.commit()
-    tick(engine, sender, now=STAGE_30 + timedelta(minutes=5), cache=cache)
-    assert [c["channel"] for c in posts(fake)] == ["U1"]
+    tick(engine, sender, now=STAGE_30 + timedelta(minutes=5))
+    assert [c["channel"] for c in posts(fake)] == [fake.dm_id("U1")]
 
 
 def test_overdue_notice_once(engine: Engine, settings: Settings, fake: FakeSlack) -> None:
@@ -298,7 +296,7 @@ def test_two_clocks_at_once_send_each_message_exactly_once(database_url: str, en
         t.join(timeout=60)
     assert errors == []
     channels = [c["channel"] for c in posts(fake)]
-    assert sorted(channels) == sorted([*users, "C0SUMMARY"])
+    assert sorted(channels) == sorted([*map(fake.dm_id, users), "C0SUMMARY"])
     assert all(d.status == "sent" for d in deliveries(engine))
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 from cebot.cli import main
 from cebot.jobs.clock import JOB_ID, start_in_process_scheduler
+from cebot.jobs.worker import SCHEDULER_JOB_ID
 from cebot.settings import Settings
 from tests.clock_helpers import deliveries, seed_member, seed_workspace
 
@@ -53,11 +54,11 @@ def test_summary_dry_run_prints_the_summary(env: None, engine: Engine, capsys: p
 
 
 def test_in_process_scheduler_starts_once(settings: Settings, engine: Engine) -> None:
-    """start_in_process_scheduler runs one tick job on a background thread; a second call reuses it."""
+    """start_in_process_scheduler runs the tick and the due jobs on a background thread; a second call reuses it."""
     scheduler = start_in_process_scheduler(settings, engine, minutes=60)
     try:
         assert scheduler.running
-        assert [job.id for job in scheduler.get_jobs()] == [JOB_ID]
+        assert sorted(job.id for job in scheduler.get_jobs()) == sorted([JOB_ID, SCHEDULER_JOB_ID])
         assert start_in_process_scheduler(settings, engine) is scheduler
     finally:
         scheduler.shutdown(wait=True)

@@ -1,9 +1,9 @@
-"""Differential test: the clock's optimised plan equals a plain, unfiltered reference plan.
+"""Differential test: the clock's plan equals the obvious, unfiltered computation.
 
 The reference reads every member of every workspace, computes progress for every credential and applies the
-pure reminder rules; the optimised :func:`cebot.jobs.planning.plan` (SQL pre-filter, delivery pre-check,
-snapshot cache between ticks) must produce exactly the same messages, reasons and texts, on random seeded data
-at random instants, with random delivery history and ledger changes between ticks.
+pure reminder rules; :func:`cebot.jobs.planning.plan` (members in their window who could have something due,
+progress in batches, minus the delivery table) must produce exactly the same messages, reasons and texts, on
+random seeded data at random instants, with random delivery history and ledger changes between ticks.
 """
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from cebot.domain import reminders as r
 from cebot.domain.facts import EntryFacts
 from cebot.domain.progress import compute_progress
-from cebot.jobs import planning
-from cebot.jobs.planning import SnapshotCache, plan
+from cebot.jobs.planning import plan
+from cebot.jobs.sender import render
 from cebot.models import CEEntry, Credential, Delivery, Member, Workspace, WorkspaceRequirementSet
+from cebot.services import reminders
 from cebot.services.credentials import catalog_with_definitions, credential_facts
-from cebot.services.reminder_plan import void_reminder_plan
+from cebot.services.scheduled import Planned, PlanStats, delivery_state
 
 ZONES = ("America/New_York", "America/Los_Angeles", "America/Chicago", "Europe/London", "Pacific/Honolulu")
 KEYS = ("FL", "TX", "PA", "NCBTMB", "NY", "NJ", "CA", "AMMA")
@@ -43,7 +45,7 @@ def reference_plan(session: Session, now: datetime) -> dict[Key, tuple[str, str,
         defs = [w.definition for w in session.exec(
             select(WorkspaceRequirementSet).where(WorkspaceRequirementSet.workspace_id == ws.id))]
         catalog = catalog_with_definitions(d for d in defs if d)
-        delivered = {(d.recipient, d.kind, d.period): planning._delivery_state(d.status, d.next_attempt_at, now)
+        delivered = {(d.recipient, d.kind, d.period): delivery_state(d.status, d.next_attempt_at, now)
                      for d in session.exec(select(Delivery).where(Delivery.workspace_id == ws.id))}
         for m in session.exec(select(Member).where(Member.workspace_id == ws.id)):
             if not m.reminders_enabled:
@@ -58,7 +60,7 @@ def reference_plan(session: Session, now: datetime) -> dict[Key, tuple[str, str,
                 if rs is None:
                     continue
                 progress = compute_progress(rs, credential_facts(c), entries, today)
-                creds.append(planning.credential_snapshot(progress, rs, c.cpr_expires_on))
+                creds.append(reminders.credential_snapshot(progress, rs, c.cpr_expires_on))
             last = max([_aware(m.created_at), *(_aware(e.created_at) for e in live)])  # logged, or joined, last
             snapshot = r.MemberSnapshot(slack_user_id=m.slack_user_id, timezone=m.timezone,
                                         last_activity_on=r.local_now(last, r.zone(m.timezone)).date(),
@@ -67,26 +69,15 @@ def reference_plan(session: Session, now: datetime) -> dict[Key, tuple[str, str,
             for due in r.reminders_due(snapshot, now):
                 state = delivered.get((m.slack_user_id, due.kind, due.period), "new")
                 if state in ("new", "retry"):
-                    text = str(planning._reminder_renderer(due)()["text"])
+                    text = str(render(Planned(ws.id or 0, ws.team_id, m.slack_user_id, due.kind, due.period,
+                                              due.reason, due))["text"])
                     out[(ws.id or 0, m.slack_user_id, due.kind, due.period)] = (state, due.reason, text)
     return out
 
 
-def optimised_plan(session: Session, now: datetime, cache: SnapshotCache | None,
-                   store_quiet: bool = False) -> dict[Key, tuple[str, str, str]]:
-    """The clock's plan; with ``store_quiet``, the quiet dates it works out are stored, as the clock does."""
-    stats = planning.PlanStats()
-    out = {p.key: (p.state, p.reason, str(p.render()["text"]))
-           for p in plan(session, now, summaries=False, cache=cache, stats=stats)}
-    if store_quiet:
-        QUIET_SEEN["stored"] += planning.store_quiet_dates(session, stats)
-        session.commit()
-    QUIET_SEEN["skipped"] += stats.skipped_quiet
-    return out
-
-
-QUIET_SEEN = {"stored": 0, "skipped": 0}
-"""Counts over a test, so it can check the stored quiet dates were used at all."""
+def clock_plan(session: Session, now: datetime) -> dict[Key, tuple[str, str, str]]:
+    """The clock's plan, as the reference reports it."""
+    return {p.key: (p.state, p.reason, str(render(p)["text"])) for p in plan(session, now, summaries=False)}
 
 
 def seed(engine: Engine, rng: random.Random) -> None:
@@ -138,23 +129,16 @@ def change_things(engine: Engine, rng: random.Random, now: datetime,
                 s.add(Delivery(workspace_id=wid, recipient=recipient, kind=kind, period=period, status=status,
                                attempts=1, claimed_at=now, next_attempt_at=nxt, created_at=now))
         members = list(s.exec(select(Member)))
-        changed: set[int] = set()  # as the services do, each change voids the member's stored quiet date
         for m in rng.sample(members, k=4):
             add_entry(s, rng, m.workspace_id, m.id or 0, now.date())
-            changed.add(m.id or 0)
         for e in rng.sample(list(s.exec(select(CEEntry).where(CEEntry.deleted_at.is_(None)))),  # type: ignore[union-attr]
                             k=3):
             e.deleted_at = now
             e.updated_at = now
             s.add(e)
-            changed.add(e.member_id)
         for c in rng.sample(list(s.exec(select(Credential))), k=2):
             c.deadline = now.date() + timedelta(days=rng.randint(-20, 120))
             s.add(c)
-            changed.add(c.member_id)
-        s.flush()
-        for member_id in changed:
-            void_reminder_plan(session=s, member_id=member_id)
         s.commit()
 
 
@@ -172,27 +156,45 @@ def instants(rng: random.Random, n: int) -> list[datetime]:
 
 
 @pytest.mark.parametrize("seed_value", [1, 2, 3])
-def test_optimised_plan_equals_the_reference(engine: Engine, seed_value: int) -> None:
-    """On random data, times, deliveries and ledger changes, plan() sends what the unfiltered reference sends."""
+def test_the_plan_equals_the_reference(engine: Engine, seed_value: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On random data, times, deliveries and ledger changes, plan() sends what the unfiltered reference sends,
+    in one batch of members or in many."""
     rng = random.Random(seed_value)
     seed(engine, rng)
-    QUIET_SEEN.update(stored=0, skipped=0)
-    cache = SnapshotCache()
     total = 0
     for now in instants(rng, 10):
         with Session(engine) as s:
-            later = now.date() + timedelta(days=1)  # after every zone's today: such members are skipped in SQL
-            QUIET_SEEN["skipped"] += len(s.exec(select(Member.id).where(Member.reminder_quiet_until > later)).all())
             expected = reference_plan(s, now)
-            assert optimised_plan(s, now, cache) == expected, now
-            assert optimised_plan(s, now, None) == expected, now
-            assert optimised_plan(s, now, cache, store_quiet=True) == expected, now
-            assert optimised_plan(s, now, None) == expected, now  # with the stored quiet dates in force
+            assert clock_plan(s, now) == expected, now
+            with monkeypatch.context() as small:
+                small.setattr(reminders, "MEMBER_BATCH", 7)
+                assert clock_plan(s, now) == expected, now
         total += len(expected)
         change_things(engine, rng, now, expected)
     assert total > 0  # the data and times do make reminders due
-    assert QUIET_SEEN["stored"] > 0
-    assert QUIET_SEEN["skipped"] > 0  # later ticks did skip members by their stored date
+
+
+def test_a_constant_number_of_queries_per_batch(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning reads the workspaces and timezones once, the members once, then at most 4 queries a batch."""
+    rng = random.Random(1)
+    seed(engine, rng)
+    monkeypatch.setattr(reminders, "MEMBER_BATCH", 5)
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for now in instants(rng, 10):
+            statements.clear()
+            stats = PlanStats()
+            with Session(engine) as s:
+                plan(s, now, summaries=False, stats=stats)
+            assert len(statements) <= 4 + 4 * stats.batches, now  # (+1: SET LOCAL jit on PostgreSQL)
+            assert stats.batches == -(-stats.members_in_window // 5)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def test_reference_sees_each_kind(engine: Engine) -> None:
@@ -205,31 +207,3 @@ def test_reference_sees_each_kind(engine: Engine) -> None:
             kinds |= {k[2] for k in reference_plan(s, now)}
     assert kinds >= {"countdown", "overdue", "cpr", "nudge"}
 
-
-
-@pytest.mark.parametrize("seed_value", [4, 5])
-def test_a_budgeted_plan_catches_up_to_the_reference(engine: Engine, seed_value: int,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ticks limited to a few progress computations plan, over several calls, exactly what the reference does."""
-    monkeypatch.setattr(planning, "WORKSPACE_BATCH", 1)  # three batches, so the batch rotation is used
-    rng = random.Random(seed_value)
-    seed(engine, rng)
-    cache = SnapshotCache()
-    calls_needed = []
-    for now in instants(rng, 8):
-        with Session(engine) as s:
-            expected = reference_plan(s, now)
-            calls = 0
-            while calls < 200:
-                calls += 1
-                stats = planning.PlanStats()
-                got = {p.key: (p.state, p.reason, str(p.render()["text"])) for p in plan(
-                    s, now, summaries=False, cache=cache, stats=stats, budget=planning.WorkBudget(units=3))}
-                assert stats.members_progressed <= 3
-                assert set(got) <= set(expected), now  # never anything the reference would not send
-                if not stats.deferred:
-                    break
-            assert got == expected, now
-        calls_needed.append(calls)
-        change_things(engine, rng, now, expected)
-    assert max(calls_needed) > 1  # the budget did defer work

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 
 from cebot.db import PROJECT_ROOT, session_scope
 from cebot.jobs import delivery
-from cebot.jobs.planning import Planned
 from cebot.services import workspaces
+from cebot.services.scheduled import Planned
 
 # A bench run end to end (tens of seconds): run by .ci/run with `-m slow`, not by the default test command.
 pytestmark = pytest.mark.slow
@@ -67,7 +67,7 @@ def _claimed(engine: Engine) -> delivery.Claim:
         ws = workspaces.ensure_workspace(session=session, team_id="TBLIP", name="Blip")
         wid = ws.id or 0
     planned = Planned(workspace_id=wid, team_id="TBLIP", recipient="U1", kind="countdown", period="TX:x:30d",
-                      reason="test", render=lambda: {"text": "hi"})
+                      reason="test")
     claims = delivery.claim(engine, [planned], datetime.now(UTC))
     assert len(claims) == 1
     return claims[0]

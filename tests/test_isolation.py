@@ -24,6 +24,7 @@ from slackharness import SlackHarness, date_value, multi_select_value, select_va
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from cebot.jobs.worker import run_due_jobs
 from cebot.models import CEEntry, Credential, Member, Workspace
 from cebot.settings import Settings
 from cebot.slack.render import home as home_render
@@ -283,13 +284,16 @@ def _upload_text(fake: FakeSlack, count: int) -> str:
 
 
 @pytest.mark.parametrize("team", ["T1", "T2"])
-def test_exports_hold_only_their_workspace(two: SlackHarness, fake: FakeSlack, team: str) -> None:
-    """CSV and PDF transcripts, the team CSV and the my-data JSON made in a workspace hold its data only."""
+def test_exports_hold_only_their_workspace(two: SlackHarness, fake: FakeSlack, team: str, engine: Engine,
+                                           multi: Settings) -> None:
+    """CSV and PDF transcripts, the team CSV and the my-data JSON made in a workspace hold its data only
+    (each made by its job with that workspace's token)."""
     admin = "UM1" if team == "T1" else "UM2"
     ask(two, f"admin managers add <@{admin}|admin>", admin, team)
     exports = [("export csv", "U1"), ("export pdf", "U1"), ("mydata export", "U1"), ("export team csv", admin)]
     for n, (command, user) in enumerate(exports, start=1):
         ask(two, command, user, team)
+        assert run_due_jobs(engine=engine, settings=multi) == 1
         text = _upload_text(fake, n)
         assert_clean(text, team)
         if command != "export team csv":

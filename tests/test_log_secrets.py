@@ -104,7 +104,7 @@ def test_single_workspace_mode_logs_no_secret(slack: SlackHarness, slack_setting
     slack.post(b"token=xoxb-forged-123&text=x", secret="wrong-secret")
     client = bot_client_for("T1", settings=slack_settings, engine=engine)
     assert client is not None
-    client.chat_postMessage(channel="U1", text="hello")
+    client.chat_postMessage(channel="D1", text="hello")
     text = log_stream.getvalue()
     assert re.search(r"request_id=[0-9a-f]{16}", text)
     assert_no_secret(text, {"xoxb-test-token", slack_settings.slack_signing_secret or "x", "xoxb-forged-123"})

@@ -6,13 +6,14 @@ import json
 from datetime import date
 from typing import Any
 
-from exports_helpers import seed_maria, seed_sam, wait_upload
+from exports_helpers import run_jobs, seed_maria, seed_sam, wait_upload
 from slackharness import SlackHarness
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from cebot.models import CEEntry, Credential, Delivery, EntryChange, Member, Milestone, PendingAttachment
 from cebot.services import certificates, ledger, milestones
+from cebot.settings import Settings
 from cebot.slack.render.exports import MYDATA_CANCEL_ACTION, MYDATA_DELETE_ACTION
 
 TABLES: tuple[type[SQLModel], ...] = (CEEntry, EntryChange, Credential, Milestone, PendingAttachment, Delivery,
@@ -33,8 +34,10 @@ def seed_everything(engine: Engine) -> None:
                            status="sent"))
         maria = s.exec(select(Member).where(Member.slack_user_id == "U1")).one()
         ledger.delete_entry(session=s, member=maria, entry_id=ids["old"])
-        certificates.attach_certificate(session=s, member=maria, entry_id=ids["ethics"], file_id="F1",
-                                        permalink="https://x.slack.com/files/F1")
+        row, _ = certificates.record_file(session=s, member=maria, sha256="ab" * 32, media_type="application/pdf",
+                                          size=10, original_name="c.pdf", shared_by="U1", slack_file_id="F1",
+                                          permalink="https://x.slack.com/files/F1", reading=None)
+        certificates.link(session=s, member=maria, certificate=row, entry_id=ids["ethics"])
         s.commit()
 
 
@@ -53,11 +56,14 @@ def snapshot(engine: Engine, user_id: str) -> dict[str, list[dict[str, Any]]]:
         return out
 
 
-def test_mydata_export_sends_everything_about_the_member_as_json(slack: SlackHarness, engine: Engine) -> None:
+def test_mydata_export_sends_everything_about_the_member_as_json(slack: SlackHarness, engine: Engine,
+                                                                slack_settings: Settings) -> None:
     """/ce mydata export DMs a JSON file with U1's profile, courses (deleted too), changes, credentials and more."""
     seed_everything(engine)
     reply = slack.ask("mydata export", user="U1")
     assert "JSON" in reply.text
+    assert "on its way" in reply.text
+    run_jobs(engine, slack_settings)
     upload = wait_upload(slack.fake)
     assert upload.filename.endswith(".json")
     assert slack.fake.last("files.completeUploadExternal")["channel_id"] == \
@@ -103,7 +109,7 @@ def test_mydata_delete_confirmed_removes_everything_of_the_member_only(slack: Sl
     reply = slack.reply(result)
     assert "I removed" in reply.text
     assert "5 courses" in reply.text
-    assert "1 certificate link" in reply.text
+    assert "1 certificate" in reply.text
     assert "6 change-history records" in reply.text
     assert "1 AMMA milestone" in reply.text
     assert "1 reminder record" in reply.text
@@ -130,11 +136,12 @@ def test_cancel_keeps_everything(slack: SlackHarness, engine: Engine) -> None:
     assert snapshot(engine, "U1") == before
 
 
-def test_after_delete_the_member_starts_fresh(slack: SlackHarness, engine: Engine) -> None:
+def test_after_delete_the_member_starts_fresh(slack: SlackHarness, engine: Engine, slack_settings: Settings) -> None:
     """After deleting, /ce mydata export has an empty log for the re-registered member."""
     seed_everything(engine)
     slack.reply(slack.action(MYDATA_DELETE_ACTION, value="U1", user="U1"))
     slack.ask("mydata export", user="U1")
+    run_jobs(engine, slack_settings)
     data = json.loads(wait_upload(slack.fake).data)
     assert data["entries"] == []
     assert data["credentials"] == []

@@ -31,16 +31,17 @@ from cebot.domain.requirements import (
 )
 
 TODAY = date(2025, 3, 1)  # inside Sep 1, 2023 - Aug 31, 2025
-AUG31_ODD = DeadlineRule(DeadlineKind.FIXED, month=8, day=31, parity=YearParity.ODD)
+AUG31_ODD = DeadlineRule(kind=DeadlineKind.FIXED, month=8, day=31, parity=YearParity.ODD)
 
 
 def rset(total: float = 24, *, key: str = "XX", cycle_months: int = 24, deadline: DeadlineRule = AUG31_ODD,
          **kw: Any) -> RequirementSet:
     """A requirement set with sensible defaults; hours in ``total`` are hours, the rest as RequirementSet."""
+    kw.setdefault("state", key if len(key) == 2 else "XX")
     return RequirementSet(key=key, name=f"{key} licence", kind=SetKind.STATE_LICENCE,
                           applicability=kw.pop("applicability", Applicability.CE_REQUIRED),
                           total_hours=quarters(str(total)), cycle_months=cycle_months, deadline=deadline,
-                          sources=(Source("test"),), checked_on=date(2025, 1, 1), **kw)
+                          sources=(Source(title="test"),), checked_on=date(2025, 1, 1), **kw)
 
 
 def minimum(key: str, hours: float, *subjects: str, **kw: Any) -> SubjectMinimum:
@@ -88,7 +89,7 @@ def test_hours_in_window_count_and_old_ones_are_listed() -> None:
 def test_only_recent_outside_courses_are_listed() -> None:
     """Courses older than the previous cycle are not listed; those after a passed deadline are."""
     ancient = entry(3, on=date(2019, 1, 1))
-    rs = rset(12, deadline=DeadlineRule(DeadlineKind.EXPIRY))
+    rs = rset(12, deadline=DeadlineRule(kind=DeadlineKind.EXPIRY))
     late = entry(2, on=date(2025, 3, 5))
     p = progress(rs, [ancient, late], date(2025, 3, 10), deadline=date(2025, 3, 1))
     assert p.status is Status.OVERDUE
@@ -110,7 +111,7 @@ def test_online_cap_counts_part_of_a_course() -> None:
 
 def test_zero_cap_never_counts() -> None:
     """A zero cap (AMTA: CPR) excludes the course with a plain reason."""
-    rs = rset(48, key="AMTA", cycle_months=48, deadline=DeadlineRule(DeadlineKind.EXPIRY),
+    rs = rset(48, key="AMTA", cycle_months=48, deadline=DeadlineRule(kind=DeadlineKind.EXPIRY),
               caps=(cap("cpr", 0, label="CPR / first aid (does not count)", subjects=("cpr",)),))
     cpr = entry(4, "cpr")
     p = progress(rs, [cpr, entry(2)], deadline=date(2026, 1, 31))
@@ -138,10 +139,11 @@ def test_ethics_counts_toward_minimum_and_total() -> None:
 
 
 def test_unmet_minimum_keeps_remaining_above_zero() -> None:
-    """With the total met but ethics missing, the missing ethics hours remain."""
+    """With 25 h logged but 4 h of subjects missing, 20 of 24 count and 4 remain ("N of M" and "to go" agree)."""
     rs = rset(24, minimums=(minimum("ethics", 3), minimum("laws_rules", 2)))
     p = progress(rs, [entry(24), entry(1, "ethics")])
-    assert p.counted == h(25)
+    assert p.capped == h(25)
+    assert p.counted == h(20)
     assert p.remaining == h(4)
     assert p.status is not Status.COMPLETE
 
@@ -189,7 +191,7 @@ def test_overlapping_caps_count_the_most_hours() -> None:
 
 def test_on_top_minimum_is_outside_the_total() -> None:
     """Michigan's implicit bias (1 h per cycle year) is required on top of the total."""
-    rs = rset(18, cycle_months=36, deadline=DeadlineRule(DeadlineKind.EXPIRY),
+    rs = rset(18, cycle_months=36, deadline=DeadlineRule(kind=DeadlineKind.EXPIRY),
               minimums=(minimum("implicit_bias", 1, on_top=True, per_cycle_year=True),))
     f = {"deadline": date(2026, 6, 30)}
     p = progress(rs, [entry(18), entry(2, "implicit_bias")], **f)
@@ -224,7 +226,8 @@ def test_certificates_and_counted_ids() -> None:
 
 def test_cpr_condition_met_from_card_expiry() -> None:
     """A CPR condition is met when the card is current at the deadline; unknown without a date."""
-    rs = rset(24, conditions=(Condition("cpr", "Current CPR", unconfirmed=True),))
+    rs = rset(24, conditions=(Condition(key="cpr", label="Current CPR", unconfirmed=True),),
+              unconfirmed=("Whether CPR is required.",))
     assert progress(rs, []).conditions[0].met is None
     assert progress(rs, [], cpr_expires_on=date(2026, 1, 1)).conditions[0].met is True
     assert progress(rs, [], cpr_expires_on=date(2025, 1, 1)).conditions[0].met is False
@@ -236,7 +239,7 @@ def test_cpr_condition_met_from_card_expiry() -> None:
 
 def test_first_renewal_exempt_still_shows_hours() -> None:
     """An exempt first renewal is exempt but shows what was logged."""
-    rs = rset(24, first_renewal=FirstRenewal(FirstRenewalRule.EXEMPT, note="No CE for your first renewal."))
+    rs = rset(24, first_renewal=FirstRenewal(rule=FirstRenewalRule.EXEMPT, note="No CE for your first renewal."))
     p = progress(rs, [entry(5)], first_cycle=True)
     assert p.status is Status.EXEMPT
     assert (p.counted, p.required, p.remaining) == (h(5), 0, 0)
@@ -246,7 +249,7 @@ def test_first_renewal_exempt_still_shows_hours() -> None:
 def test_first_renewal_prorated_by_whole_months() -> None:
     """Florida: 1 h per whole month licensed, keeping only the named minimums, window from the issue date."""
     rs = rset(24, minimums=(minimum("medical_errors", 2), minimum("ethics", 2)), min_in_person_hours=h(12),
-              first_renewal=FirstRenewal(FirstRenewalRule.PRORATED, hours_per_month=h(1),
+              first_renewal=FirstRenewal(rule=FirstRenewalRule.PRORATED, hours_per_month=h(1),
                                          keep_minimums=("medical_errors",)))
     before = entry(3, on=date(2024, 2, 1))
     p = progress(rs, [before, entry(2, "medical_errors", on=date(2024, 6, 1))],
@@ -262,14 +265,14 @@ def test_first_renewal_prorated_by_whole_months() -> None:
 
 def test_first_renewal_prorated_capped_at_total() -> None:
     """Proration never asks for more than the total."""
-    rs = rset(24, first_renewal=FirstRenewal(FirstRenewalRule.PRORATED, hours_per_month=h(2)))
+    rs = rset(24, first_renewal=FirstRenewal(rule=FirstRenewalRule.PRORATED, hours_per_month=h(2)))
     p = progress(rs, [], first_cycle=True, issue_date=date(2023, 9, 1))
     assert p.required == h(24)
 
 
 def test_first_renewal_prorated_without_issue_date_asks() -> None:
     """Without the issue date the full total applies and we ask for the date."""
-    rs = rset(24, key="FL", first_renewal=FirstRenewal(FirstRenewalRule.PRORATED, hours_per_month=h(1)))
+    rs = rset(24, key="FL", first_renewal=FirstRenewal(rule=FirstRenewalRule.PRORATED, hours_per_month=h(1)))
     p = progress(rs, [], first_cycle=True)
     assert p.required == h(24)
     assert p.needs == ("Tell me when your licence was issued so I can prorate your first renewal: "
@@ -278,8 +281,8 @@ def test_first_renewal_prorated_without_issue_date_asks() -> None:
 
 def test_first_renewal_fixed_hours_in_second_half() -> None:
     """New Jersey: 10 h when first licensed in the second year of the period, else the full 20."""
-    rs = rset(20, deadline=DeadlineRule(DeadlineKind.FIXED, month=11, day=30, parity=YearParity.EVEN),
-              first_renewal=FirstRenewal(FirstRenewalRule.PRORATED, fixed_hours=h(10)))
+    rs = rset(20, deadline=DeadlineRule(kind=DeadlineKind.FIXED, month=11, day=30, parity=YearParity.EVEN),
+              first_renewal=FirstRenewal(rule=FirstRenewalRule.PRORATED, fixed_hours=h(10)))
     today = date(2026, 3, 1)
     assert progress(rs, [], today, first_cycle=True, issue_date=date(2025, 12, 1)).required == h(10)
     assert progress(rs, [], today, first_cycle=True, issue_date=date(2025, 6, 1)).required == h(20)
@@ -288,7 +291,7 @@ def test_first_renewal_fixed_hours_in_second_half() -> None:
 
 def test_no_ce_state_is_exempt_with_a_plain_note() -> None:
     """A state without CE is exempt and says so plainly."""
-    rs = rset(0, key="OH", cycle_months=0, deadline=DeadlineRule(DeadlineKind.NONE), state="OH",
+    rs = rset(0, key="OH", cycle_months=0, deadline=DeadlineRule(kind=DeadlineKind.NONE), state="OH",
               applicability=Applicability.NO_CE)
     p = progress(rs, [entry(3)])
     assert p.status is Status.EXEMPT
@@ -298,14 +301,14 @@ def test_no_ce_state_is_exempt_with_a_plain_note() -> None:
 
 def test_no_licence_state_note() -> None:
     """A state without a licence says there is nothing to track."""
-    rs = rset(0, key="MN", cycle_months=0, deadline=DeadlineRule(DeadlineKind.NONE), state="MN",
+    rs = rset(0, key="MN", cycle_months=0, deadline=DeadlineRule(kind=DeadlineKind.NONE), state="MN",
               applicability=Applicability.NO_LICENCE)
     assert progress(rs, []).notes[0] == "Minnesota does not license massage therapists, so there is no CE to track."
 
 
 def test_needs_info_without_expiry() -> None:
     """An expiry-based set without the user's date cannot be computed and says what to send."""
-    rs = rset(12, key="TX", deadline=DeadlineRule(DeadlineKind.EXPIRY))
+    rs = rset(12, key="TX", deadline=DeadlineRule(kind=DeadlineKind.EXPIRY))
     p = progress(rs, [entry(3)])
     assert p.status is Status.NEEDS_INFO
     assert p.needs == "Tell me your licence expiry date: /ce track TX deadline:YYYY-MM-DD"
@@ -317,7 +320,7 @@ def test_needs_info_without_expiry() -> None:
 
 def test_carry_over_from_previous_window() -> None:
     """Hours over the total in the previous window carry in, up to the maximum."""
-    rs = rset(20, deadline=DeadlineRule(DeadlineKind.FIXED, month=11, day=30, parity=YearParity.EVEN),
+    rs = rset(20, deadline=DeadlineRule(kind=DeadlineKind.FIXED, month=11, day=30, parity=YearParity.EVEN),
               carry_over=CarryOver(max_hours=h(18)))
     today = date(2025, 6, 1)  # window Dec 1, 2024 - Nov 30, 2026
     p = progress(rs, [entry(25, on=date(2024, 1, 10)), entry(3, on=date(2025, 1, 5))], today)
@@ -357,7 +360,7 @@ def test_status_at_risk_close_to_deadline() -> None:
 
 def test_status_overdue_after_the_users_deadline() -> None:
     """When the credential's own deadline has passed with hours missing, it is overdue."""
-    rs = rset(12, deadline=DeadlineRule(DeadlineKind.EXPIRY))
+    rs = rset(12, deadline=DeadlineRule(kind=DeadlineKind.EXPIRY))
     p = progress(rs, [entry(6, on=date(2024, 6, 1))], date(2025, 3, 10), deadline=date(2025, 3, 1))
     assert p.status is Status.OVERDUE
     assert p.deadline == date(2025, 3, 1)
@@ -366,7 +369,7 @@ def test_status_overdue_after_the_users_deadline() -> None:
 
 def test_complete_past_deadline_rolls_to_next_window() -> None:
     """A complete cycle whose deadline passed shows the next cycle and asks to update the date."""
-    rs = rset(12, key="TX", deadline=DeadlineRule(DeadlineKind.EXPIRY))
+    rs = rset(12, key="TX", deadline=DeadlineRule(kind=DeadlineKind.EXPIRY))
     p = progress(rs, [entry(12, on=date(2024, 6, 1))], date(2025, 3, 10), deadline=date(2025, 3, 1))
     assert p.status is Status.AT_RISK or p.status is Status.ON_TRACK
     assert p.deadline == date(2027, 3, 1)
@@ -413,8 +416,8 @@ def test_catalog_ncbtmb_self_care_and_ethics() -> None:
     rs = load_catalog().require("NCBTMB")
     p = compute_progress(rs, CredentialFacts("NCBTMB", deadline=date(2026, 1, 31)),
                          [entry(6, "self_care"), entry(20)], TODAY)
-    assert p.counted == h(24)
-    assert p.remaining == h(3)
+    assert p.capped == h(24)
+    assert (p.counted, p.remaining) == (h(21), h(3))
     assert p.not_counted[0].reason == "over the 4 h self-care cap"
 
 
@@ -465,15 +468,17 @@ entries_st = st.lists(
     max_size=12, unique_by=lambda e: e.id)
 
 caps_st = st.lists(
-    st.builds(lambda k, q, subj, fmts: Cap(key=k, label=k, hours=q, subjects=subj, formats=fmts),
+    st.builds(lambda k, q, subj, fmts: Cap(key=k, label=k, hours=q, subjects=subj, formats=fmts)
+              if subj or fmts else None,
               st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 48),
               st.sampled_from([(), ("self_care",), ("cpr",), ("business",), ("self_care", "business")]),
-              st.sampled_from([(), ("home_study",), ("live_online", "home_study")])),
+              st.sampled_from([(), ("home_study",), ("live_online", "home_study")])).filter(lambda c: c is not None),
     max_size=4, unique_by=lambda c: c.key)
 
 sets_st = st.builds(
-    lambda total, caps, mins, in_person: rset(total / 4, caps=tuple(caps), minimums=tuple(mins),
-                                              min_in_person_hours=in_person),
+    lambda total, caps, mins, in_person: rset(total / 4, caps=tuple(caps),
+                                              minimums=tuple(m for m in mins if m.hours <= total),
+                                              min_in_person_hours=min(in_person, total)),
     st.integers(4, 120), caps_st,
     st.lists(st.builds(lambda k, s, q: SubjectMinimum(key=k, label=k, subjects=s, hours=q),
                        st.sampled_from(["m1", "m2", "m3"]), st.sampled_from([("ethics",), ("hands_on", "ethics")]),
@@ -497,7 +502,8 @@ def test_property_counted_within_logged_and_caps_hold(rs: RequirementSet, entrie
     assert 0 <= p.counted <= logged
     assert p.remaining >= 0
     by_entry = _counted_by_entry(p, [e for e in entries if START <= e.completed_on <= END])
-    assert sum(by_entry.values()) == p.counted
+    assert sum(by_entry.values()) == p.capped
+    assert p.counted <= p.capped
     assert all(0 <= by_entry[e.id] <= e.hours for e in entries if e.id in by_entry)
     for c in rs.caps:
         matched = [e for e in entries if (not c.subjects or set(c.subjects) & set(e.subjects))

@@ -85,7 +85,8 @@ def test_missing_token_is_not_authed(fake: FakeSlack) -> None:
 
 def test_views_open_update_publish(client: WebClient, fake: FakeSlack) -> None:
     """views.open returns a view id that views.update accepts; views.publish needs a home view."""
-    view = {"type": "modal", "callback_id": "log", "title": {"type": "plain_text", "text": "Log CE"}, "blocks": []}
+    view = {"type": "modal", "callback_id": "log", "title": {"type": "plain_text", "text": "Log CE"},
+            "blocks": [{"type": "divider"}]}
     opened = client.views_open(trigger_id="t1", view=view)["view"]
     assert client.views_update(view_id=opened["id"], view=view)["ok"]
     with pytest.raises(SlackApiError):

@@ -76,7 +76,9 @@ def test_home_opened_publishes_the_members_progress(slack: SlackHarness, engine:
     assert "On track" in text or "At risk" in text
     assert "Ethics in Touch" in text
     assert "Feb 10, 2026" in text
-    assert [b.label for b in buttons(view["blocks"])] == ["Log CE", "Track a licence", "See requirements"]
+    labels = [b.label for b in buttons(view["blocks"])]
+    assert labels[:3] == ["Log CE", "Track a licence", "See requirements"]
+    assert labels[3:] == ["Audit packet"]  # one per credential
 
 
 def test_first_time_visitor_gets_the_welcome(slack: SlackHarness) -> None:

@@ -244,7 +244,7 @@ def test_modal_submission_saves_and_confirms_by_dm(slack: SlackHarness, engine: 
     assert (entry.subjects, entry.provider, entry.approval_number, entry.notes) == (
         ["ethics", "laws_rules"], "Acme", "AB-1", "certificate in email")
     dm = slack.fake.wait_for("chat.postMessage")
-    assert dm["channel"] == "U1"
+    assert dm["channel"] == "D1"  # the DM conversations.open gave, never the user id
     assert "Logged 1.5 h *Ethics in Touch* (Ethics, Laws &amp; rules)" in dm.text
     assert "1.5 of 24 h" in dm.text
     slack.fake.wait_for("views.publish", where=lambda c: c.get("user_id") == "U1")

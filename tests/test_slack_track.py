@@ -220,8 +220,8 @@ def test_requirements_fl_shows_rule_source_and_checked_date(slack: SlackHarness)
     assert "in person only" in text
     assert "*In person:*" not in text  # the hands-on minimum's 12 h in person, not a second rule
     assert "*First renewal:*" in text
-    assert "*Sources:* Florida Administrative Code 64B7-28.009" in text
-    assert "Checked Nov 25, 2026" in text
+    assert "*Sources:* <https://www.flrules.org/gateway/ruleNo.asp?id=64B7-28.009|Florida Administrative Code" in text
+    assert "Checked Dec 1, 2026" in text
     assert "Unconfirmed" not in text
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from cebot.domain.reminders import MissingSubject
 from cebot.domain.summary import SummaryCredential, SummaryMember, build_summary
-from cebot.jobs.planning import weekly_summary
+from cebot.services.summary import weekly_summary
 from cebot.slack.render.summary import render_summary
 from cebot.testing.fake_slack import flatten_text
 from tests.clock_helpers import seed_member, seed_workspace, utc

@@ -265,7 +265,7 @@ def test_uninstall_stops_reminders_and_summaries_and_reinstall_resumes(engine: E
             s.commit()
         with time_machine.travel(due + timedelta(minutes=5), tick=False):
             report = tick(engine, sender_for(settings, fake.url))
-        assert sorted(c["channel"] for c in fake.calls("chat.postMessage")) == ["C0SUMMARY", "U1"]
+        assert sorted(c["channel"] for c in fake.calls("chat.postMessage")) == ["C0SUMMARY", fake.dm_id("U1")]
 
 
 def test_a_message_for_a_workspace_uninstalled_meanwhile_fails_for_good(engine: Engine, settings: Settings) -> None:

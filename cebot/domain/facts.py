@@ -57,3 +57,5 @@ class CredentialFacts:
     licence_number: str | None = None
     milestones: dict[str, date] = field(default_factory=dict)
     """Pathway steps reached (AMMA), step key -> date."""
+    rule_version_seen: int | None = None
+    """The version of the shipped rule the member last saw; ``None``: do not announce rule changes."""

@@ -93,7 +93,7 @@ USAGE_LINES: dict[str, str] = {
     "help": "/ce help [subcommand|subjects]",
     "log": "/ce log <hours> <title> [date:<date>] [provider:<name>] [approval:<number>] "
            "[format:in-person|online|home-study] [#subject ...] [notes:<text>]",
-    "list": "/ce list [how many, 1-50]",
+    "list": "/ce list [how many, 1-50] [page:N]",
     "edit": "/ce edit <id> <key:value ...>  (keys: hours, title, date, provider, approval, format, subjects, notes)",
     "delete": "/ce delete <id>",
     "undo": "/ce undo",
@@ -104,7 +104,7 @@ USAGE_LINES: dict[str, str] = {
     "progress": "/ce progress",
     "amma": "/ce amma",
     "milestone": "/ce milestone <program|mblex|experience|ce|exam> [date:<date>]",
-    "team": "/ce team",
+    "team": "/ce team [page:N]",
     "admin": "/ce admin managers add|remove @person  ·  /ce admin summary #channel [day:mon] [time:09:00]  ·  "
              "/ce admin summary off",
     "remind": "/ce remind on|off|snooze [days]",
@@ -127,7 +127,7 @@ EXAMPLES: dict[str, str] = {
     "progress": "/ce progress",
     "amma": "/ce amma",
     "milestone": "/ce milestone mblex date:2024-05-01",
-    "team": "/ce team",
+    "team": "/ce team [page:N]",
     "admin": "/ce admin managers add @Dana",
     "remind": "/ce remind snooze 7",
     "export": "/ce export csv",
@@ -868,21 +868,70 @@ def _no_extra(words: list[Word], sub: str) -> None:
         raise _error(f"I didn't understand “{_short(' '.join(w.text for w in words), 30)}”.", sub)
 
 
+PAGE_MAX = 100_000
+"""Highest page number ``page:N`` accepts (a bigger one is surely a typo)."""
+
+
+def _page_number(word: Word, sub: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", word.value.strip()) or not 1 <= int(word.value) <= PAGE_MAX:
+        raise _error(f"“{_short(word.raw or word.text, 20)}”: a page is a number, like `page:2`.", sub, field="page")
+    return int(word.value)
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """``/ce list [n] [page:N]``: ``size`` entries a page, newest first, page ``page`` (from 1)."""
+
+    size: int = LIST_DEFAULT
+    page: int = 1
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def parse_list_request(rest: str) -> ListRequest:
+    """How many entries ``/ce list [n] [page:N]`` shows and which page: default 10 a page, from 1 to 50
+    (``all`` is 50), page 1 (the newest)."""
+    size, page = LIST_DEFAULT, 1
+    words = tokenize(rest)
+    pages = [w for w in words if w.key == "page"]
+    if pages:
+        _no_extra(pages[1:], "list")
+        page = _page_number(pages[0], "list")
+    words = [w for w in words if w.key != "page"]
+    if words:
+        _no_extra(words[1:], "list")
+        t = words[0].text.lower()
+        if t in ("all", "max"):
+            size = LIST_MAX
+        elif not re.fullmatch(r"\d{1,9}", t) or words[0].key is not None:
+            raise _error(f"Give a number of entries from 1 to {LIST_MAX}.", "list")
+        elif not 1 <= int(t) <= LIST_MAX:
+            raise _error(f"I can show from 1 to {LIST_MAX} entries at a time.", "list")
+        else:
+            size = int(t)
+    return ListRequest(size=size, page=page)
+
+
 def parse_list(rest: str) -> int:
-    """How many entries ``/ce list [n]`` shows: default 10, from 1 to 50 (``all`` is 50)."""
+    """How many entries ``/ce list [n]`` shows: default 10, from 1 to 50 (``all`` is 50); see
+    :func:`parse_list_request` for the page too."""
+    return parse_list_request(rest).size
+
+
+def parse_page(rest: str, sub: str) -> int:
+    """The page of ``/ce team [page:N]`` (or a bare ``N``): 1 when not given."""
     words = tokenize(rest)
     if not words:
-        return LIST_DEFAULT
-    _no_extra(words[1:], "list")
-    t = words[0].text.lower()
-    if t in ("all", "max"):
-        return LIST_MAX
-    if not re.fullmatch(r"\d{1,9}", t):
-        raise _error(f"Give a number of entries from 1 to {LIST_MAX}.", "list")
-    n = int(t)
-    if not 1 <= n <= LIST_MAX:
-        raise _error(f"I can show from 1 to {LIST_MAX} entries at a time.", "list")
-    return n
+        return 1
+    _no_extra(words[1:], sub)
+    word = words[0]
+    if word.key is None and re.fullmatch(r"\d{1,9}", word.text):
+        word = Word(text=word.text, key="page", value=word.text, raw=word.raw)
+    if word.key != "page":
+        raise _error(f"I didn't understand “{_short(word.raw or word.text, 30)}”.", sub)
+    return _page_number(word, sub)
 
 
 def _entry_id(word: Word | None, sub: str) -> int:
@@ -1337,3 +1386,37 @@ def parse_mydata(rest: str) -> MyDataRequest:
 def parse_attach(rest: str) -> int:
     """The entry number in ``/ce attach 12`` (or ``#12``)."""
     return parse_entry_id(rest, sub="attach")
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """``/ce export audit KEY [cycle]``: the audit packet for one credential's current or a named cycle."""
+
+    key: str
+    cycle: str = "current"
+    """``current``, ``previous``, a deadline year (``2025``) or a day inside the cycle (``2025-06-30``)."""
+
+
+def parse_audit(rest: str) -> AuditRequest:
+    """The words after ``/ce export audit``: ``KEY [current|previous|YYYY|YYYY-MM-DD]``."""
+    words = tokenize(rest)
+    key = _requirement_key(words[0] if words else None, "export").upper()
+    cycle = "current"
+    if len(words) > 1:
+        text = words[1].text.strip().lower()
+        if text in ("current", "this", "now"):
+            cycle = "current"
+        elif text in ("previous", "last", "prior"):
+            cycle = "previous"
+        elif re.fullmatch(r"(19|20)\d\d", text) or re.fullmatch(r"(19|20)\d\d-\d\d-\d\d", text):
+            if len(text) == 10:
+                try:
+                    date.fromisoformat(text)
+                except ValueError:
+                    raise _error(f"“{_short(text, 20)}” isn't a date: write it like 2025-06-30.", "export") from None
+            cycle = text
+        else:
+            raise _error(f"Which cycle? Say current, previous, the year it ends (2025) or a day in it "
+                         f"(2025-06-30), not “{_short(words[1].text, 20)}”.", "export", field="cycle")
+    _no_extra(words[2:], "export")
+    return AuditRequest(key=key, cycle=cycle)

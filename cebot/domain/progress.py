@@ -25,7 +25,9 @@ examples, are in ``docs/progress-rules.md``; in short:
   the total, the in-person hours missing and the sum of the missing subject
   hours (overlapping minimums such as "4 h ethics/law, of which 2 h
   boundaries" are counted once, by their largest gap), plus missing on-top hours.
-* **Counted** is not capped at the requirement: 30 h logged toward 24 shows 30.
+* **Counted** is the headline: what counts toward the total after every constraint, so while something is
+  missing ``counted + remaining within the total == required`` ("N of M" and "to go" agree); ``capped`` keeps
+  what the caps alone let count. Once nothing is missing it is not capped: 30 h logged toward 24 shows 30.
 * **Status.** ``exempt`` when the set asks for no CE or the first renewal is
   exempt; ``needs_info`` when the window cannot be worked out; ``complete``
   when nothing remains; ``overdue`` when the credential's own deadline has
@@ -35,20 +37,21 @@ examples, are in ``docs/progress-rules.md``; in short:
   the cycle still left (a steady pace would have done 50% of the hours half way
   through; at risk means behind that by more than 25 points); else ``on_track``.
 * **Carry-over** (sets with ``carry_over.max_hours``): hours counted in the
-  previous window beyond its full requirement carry in, up to the maximum,
-  toward this window's total (not toward subject minimums).
+  last ``carry_over.periods`` windows beyond their full requirement carry in, up to the
+  maximum, toward this window's total (not toward subject minimums); see :func:`_carried_in`.
 * **First renewal.** ``EXEMPT`` shows hours but requires none; ``PRORATED``
-  asks ``hours_per_month`` for each whole month from the issue date to the
-  deadline (at most the total); ``fixed_hours`` asks that many. Both keep only
-  the minimums named in ``keep_minimums`` (``"in_person"`` keeps the in-person
-  minimum), and the window starts on the issue date.
+  asks ``hours_per_month`` for each whole (or, with ``count_partial_months``,
+  started) month from the issue date to the deadline, the ``chart`` entry of the
+  month the licence was issued, or ``fixed_hours``; at most the total. All keep
+  only the minimums named in ``keep_minimums`` (``"in_person"`` keeps the
+  in-person minimum), which are part of the hours asked, and the window starts
+  on the issue date.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -60,14 +63,14 @@ from cebot.domain import cycles
 from cebot.domain.cycles import CycleWindow
 from cebot.domain.facts import CredentialFacts, EntryFacts
 from cebot.domain.hours import Quarters, format_hours, to_decimal
+from cebot.domain.renewal import carried_in, first_renewal_hours
 from cebot.domain.requirements import (
     Applicability,
-    Cap,
     FirstRenewalRule,
     RequirementSet,
     SetKind,
-    SubjectMinimum,
 )
+from cebot.domain.tally import between, prepared_rules, tally
 
 AT_RISK_DAYS = 90
 """With this many days or fewer left, anything still missing makes the status ``at_risk``."""
@@ -144,7 +147,9 @@ class Progress:
     required: Quarters
     """Hours toward the total (after first-renewal proration); on-top hours are in ``subject_rows``."""
     counted: Quarters
-    """Hours counting toward the total (including ``carried_in``); may exceed ``required``."""
+    """Hours counting toward the total after every constraint (caps, subject and in-person minimums, including
+    ``carried_in``): ``required - counted`` is what is still to take toward it. May exceed ``required`` once
+    nothing is missing."""
     remaining: Quarters
     """Hours still to take, including subject, in-person and on-top gaps."""
     subject_rows: tuple[SubjectRow, ...] = ()
@@ -159,6 +164,11 @@ class Progress:
     notes: tuple[str, ...] = ()
     carried_in: Quarters = 0
     on_top_required: Quarters = 0
+    rule_change: str | None = None
+    """What changed in the shipped rule since the version the member last saw, once, in a sentence."""
+    capped: Quarters = 0
+    """Hours the caps let count toward the total (with ``carried_in``), before minimums are taken into account:
+    ``counted`` is less while a minimum is missing (its hours must come from courses of that subject)."""
 
     @property
     def complete(self) -> bool:
@@ -205,295 +215,9 @@ def _no_ce_note(rs: RequirementSet) -> str:
     return f"{rs.name} does not ask for CE hours."
 
 
-def _matches_minimum(m: SubjectMinimum, fmt: str, subjects: tuple[str, ...]) -> bool:
-    return (not m.formats or fmt in m.formats) and any(s in subjects for s in m.subjects)
-
-
-def _matches_cap(c: Cap, fmt: str, subjects: tuple[str, ...]) -> bool:
-    return (not c.formats or fmt in c.formats) and (not c.subjects or any(s in subjects for s in c.subjects))
-
-
 _ORDER = attrgetter("completed_on", "id")
 _DAY = attrgetter("completed_on")
 
-
-def _between(ordered: Sequence[EntryFacts], start: date, end: date) -> Sequence[EntryFacts]:
-    """The entries of date-ordered ``ordered`` completed from ``start`` to ``end`` (both included)."""
-    lo = bisect_left(ordered, start, key=_DAY)
-    hi = bisect_right(ordered, end, key=_DAY)
-    return ordered[lo:hi]
-
-
-def _short_label(label: str, *, lower: bool) -> str:
-    """A cap label fit for a sentence: no trailing "(...)", and lower-case unless it starts with an acronym."""
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", label).strip() or label
-    if lower and not text[:2].isupper():
-        text = text[:1].lower() + text[1:]
-    return text
-
-
-def _cap_reason(rs: RequirementSet, c: Cap) -> str:
-    text = (f"{_short_label(c.label, lower=False)} does not count for {rs.key}" if c.hours == 0
-            else f"over the {format_hours(c.hours)} h {_short_label(c.label, lower=True)} cap")
-    return text + (" (rule unconfirmed)" if c.unconfirmed else "")
-
-
-def _scaled(m: SubjectMinimum, cycle_months: int) -> SubjectMinimum:
-    if not m.per_cycle_year:
-        return m
-    return replace(m, hours=m.hours * cycle_months // 12)
-
-
-@functools.lru_cache(maxsize=1024)
-def _best_multi(sigs: tuple[tuple[tuple[int, ...], Quarters], ...],
-                residual: tuple[Quarters, ...]) -> tuple[Quarters, ...]:
-    """Exact maximum of sum(y) with y[i] <= H[i] and, per cap, the y of signatures using it <= residual."""
-
-    @functools.cache
-    def best(i: int, res: tuple[Quarters, ...]) -> tuple[Quarters, tuple[Quarters, ...]]:
-        if i == len(sigs):
-            return 0, ()
-        caps, hours = sigs[i]
-        hi = min(hours, *(res[c] for c in caps))
-        if i == len(sigs) - 1:
-            return hi, (hi,)
-        upper_rest = sum(h for _, h in sigs[i + 1:])
-        found: tuple[Quarters, tuple[Quarters, ...]] = (-1, ())
-        for y in range(hi, -1, -1):
-            if y + upper_rest <= found[0]:
-                break
-            nxt = tuple(r - y if c in caps else r for c, r in enumerate(res))
-            value, rest = best(i + 1, nxt)
-            if y + value > found[0]:
-                found = (y + value, (y, *rest))
-        return found
-
-    return best(0, residual)[1]
-
-
-def _gap_roots(mins: Sequence[SubjectMinimum]) -> tuple[int, ...]:
-    """For each minimum, the first of the minimums it shares subjects with, directly or through others."""
-    parent = list(range(len(mins)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for i in range(len(mins)):
-        for j in range(i):
-            if set(mins[i].subjects) & set(mins[j].subjects):
-                parent[root(i)] = root(j)
-    return tuple(root(i) for i in range(len(mins)))
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Kind:
-    """What every course of one kind (delivery format and subject tags) matches under one :class:`_Rules`.
-
-    One object per kind and rules (see :meth:`_Rules.kind`), so it is compared and hashed by identity.
-    """
-
-    minimums: tuple[int, ...]
-    """Indices of the minimums it counts toward (on top or within the total)."""
-    within: tuple[int, ...]
-    """The same, only the minimums within the total."""
-    caps: tuple[int, ...]
-    """Indices of the caps it falls under: its signature."""
-    zero_reason: str | None
-    """Why it never counts, when one of its caps allows 0 hours."""
-    in_person: bool
-
-
-class _Rules:
-    """A requirement set's minimums and caps prepared for counting, shared by every credential under the set.
-
-    Caps and minimums depend only on a course's kind (format and subjects), so matching is worked out once per
-    kind and remembered in :attr:`kinds`; the cap maximisation then works on a few signatures, not on courses.
-    """
-
-    __slots__ = ("cap_hours", "gap_roots", "kinds", "minimums", "on_top", "reasons", "rs", "within")
-
-    def __init__(self, rs: RequirementSet, minimums: tuple[SubjectMinimum, ...]) -> None:
-        self.rs = rs  # keeps id(rs) (the cache key) from being reused while this entry lives
-        self.minimums = minimums
-        self.cap_hours = tuple(c.hours for c in rs.caps)
-        self.reasons = tuple(_cap_reason(rs, c) for c in rs.caps)
-        self.on_top = tuple(i for i, m in enumerate(minimums) if m.on_top)
-        self.within = frozenset(i for i, m in enumerate(minimums) if not m.on_top)
-        self.gap_roots = _gap_roots([m for m in minimums if not m.on_top])
-        self.kinds: dict[tuple[str, tuple[str, ...]], _Kind] = {}
-
-    def kind(self, fmt: str, subjects: tuple[str, ...]) -> _Kind:
-        """Work out (and remember) what courses of this format and these subjects match."""
-        mins = tuple(i for i, m in enumerate(self.minimums) if _matches_minimum(m, fmt, subjects))
-        caps = tuple(i for i, c in enumerate(self.rs.caps) if _matches_cap(c, fmt, subjects))
-        zero = next((i for i in caps if self.cap_hours[i] == 0), None)
-        found = _Kind(minimums=mins, within=tuple(i for i in mins if i in self.within), caps=caps,
-                      zero_reason=None if zero is None else self.reasons[zero], in_person=fmt == "in_person")
-        if len(self.kinds) >= _KINDS_MAX:
-            self.kinds.clear()
-        self.kinds[(fmt, subjects)] = found
-        return found
-
-
-_KINDS_MAX = 4096
-_RULES_MAX = 256
-_RULES: dict[tuple[int, bool], _Rules] = {}
-
-
-def _rules(rs: RequirementSet, first_renewal_minimums: bool) -> _Rules:
-    """The prepared rules of ``rs`` (only the minimums its first renewal keeps, when asked), memoised.
-
-    Requirement sets are frozen, so what is derived from one never changes; the cache holds the set itself,
-    so its id cannot name another set while the entry lives.
-    """
-    key = (id(rs), first_renewal_minimums)
-    found = _RULES.get(key)
-    if found is None or found.rs is not rs:
-        minimums = tuple(_scaled(m, rs.cycle_months) for m in rs.minimums)
-        if first_renewal_minimums:
-            minimums = tuple(m for m in minimums if m.key in rs.first_renewal.keep_minimums)
-        if len(_RULES) >= _RULES_MAX:
-            _RULES.clear()
-        found = _RULES[key] = _Rules(rs, minimums)
-    return found
-
-
-class _Tally:
-    """The result of counting one window's courses.
-
-    Every hour of a course counts toward an on-top minimum, counts toward the total, or is in
-    :attr:`excluded`; so the hours of a course that count are its hours less the excluded ones.
-    """
-
-    __slots__ = ("by_minimum", "counted", "excluded", "in_person", "on_top")
-
-    def __init__(self, n_minimums: int) -> None:
-        self.counted: Quarters = 0
-        """Hours counted toward the total."""
-        self.excluded: dict[int, tuple[Quarters, str]] = {}
-        """Courses (by position in the window's entries) with hours that do not count: the hours and why."""
-        self.on_top: dict[str, Quarters] = {}
-        self.by_minimum: list[Quarters] = [0] * n_minimums
-        """Hours counted toward the total from entries matching each minimum (same order as the minimums)."""
-        self.in_person: Quarters = 0
-
-
-def _tally(rules: _Rules, entries: Sequence[EntryFacts]) -> _Tally:
-    """Count ``entries`` (already inside the window, sorted by date then id) against the set's caps.
-
-    On-top minimums first take, in date order, what they need from the courses tagged for them. The rest is
-    grouped by cap signature; each signature's allowance is the exact maximum the caps permit (single-cap
-    signatures first, then an exact search over the signatures under several caps). Within a signature that
-    its allowance cannot cover, courses serving a subject minimum go first, then by date and id.
-
-    Caps and minimums depend only on a course's kind (format and subjects), so courses are grouped by kind
-    in one pass and everything else is worked out per kind; only the courses of a signature that its
-    allowance cannot cover are walked one by one.
-    """
-    minimums = rules.minimums
-    t = _Tally(len(minimums))
-    by_key: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-    for j, e in enumerate(entries):
-        key = (e.delivery_format, e.subjects)
-        members = by_key.get(key)
-        if members is None:
-            by_key[key] = [j]
-        else:
-            members.append(j)
-    known = rules.kinds
-    kinds = [(known.get(key) or rules.kind(*key), members) for key, members in by_key.items()]
-    avail = [e.hours for e in entries]
-
-    if rules.on_top:
-        kind_of = {j: kind for kind, members in kinds for j in members}
-        for i in rules.on_top:
-            need = minimums[i].hours
-            got = 0
-            for j in range(len(entries)):
-                if need == 0:
-                    break
-                a = avail[j]
-                if a and i in kind_of[j].minimums:
-                    take = min(need, a)
-                    avail[j] = a - take
-                    need -= take
-                    got += take
-            t.on_top[minimums[i].key] = got
-
-    excluded = t.excluded
-    groups: dict[tuple[int, ...], list[tuple[_Kind, list[int], Quarters]]] = {}
-    group_hours: dict[tuple[int, ...], Quarters] = {}
-    hours_of = avail.__getitem__
-    for kind, members in kinds:
-        hours = sum(map(hours_of, members))
-        if kind.zero_reason is not None:
-            for j in members:
-                if avail[j]:
-                    excluded[j] = (avail[j], kind.zero_reason)
-            continue
-        if not hours:
-            continue
-        sig = kind.caps
-        if sig in groups:
-            groups[sig].append((kind, members, hours))
-            group_hours[sig] += hours
-        else:
-            groups[sig] = [(kind, members, hours)]
-            group_hours[sig] = hours
-
-    cap_hours = rules.cap_hours
-    allowed: dict[tuple[int, ...], Quarters] = {}
-    used = [0] * len(cap_hours)
-    for sig, hours in group_hours.items():
-        if len(sig) == 0:
-            allowed[sig] = hours
-        elif len(sig) == 1:
-            allowed[sig] = min(hours, cap_hours[sig[0]])
-            used[sig[0]] += allowed[sig]
-    multi = sorted(sig for sig in groups if len(sig) > 1)
-    if multi:
-        residual = tuple(h - u for h, u in zip(cap_hours, used, strict=True))
-        spec = tuple((sig, group_hours[sig]) for sig in multi)
-        for sig, y in zip(multi, _best_multi(spec, residual), strict=True):
-            allowed[sig] = y
-            for c in sig:
-                used[c] += y
-
-    by_minimum = t.by_minimum
-    counted = in_person = 0
-    for sig, group in groups.items():
-        budget = allowed[sig]
-        if budget >= group_hours[sig]:
-            # Everything under this signature counts.
-            for kind, _, hours in group:
-                counted += hours
-                for i in kind.within:
-                    by_minimum[i] += hours
-                if kind.in_person:
-                    in_person += hours
-            continue
-        tight = next((c for c in sig if used[c] >= cap_hours[c]), None)
-        reason = rules.reasons[tight] if tight is not None else "over a cap"
-        # Courses that serve a subject minimum go first, then by date and id (the order of ``entries``).
-        order = sorted((j, kind) for kind, members, _ in group if kind.within for j in members)
-        order += sorted((j, kind) for kind, members, _ in group if not kind.within for j in members)
-        for j, kind in order:
-            a = avail[j]
-            take = min(budget, a)
-            budget -= take
-            if take:
-                counted += take
-                for i in kind.within:
-                    by_minimum[i] += take
-                if kind.in_person:
-                    in_person += take
-            if take < a:
-                excluded[j] = (a - take, reason)
-    t.counted = counted
-    t.in_person = in_person
-    return t
 
 
 # --------------------------------------------------------------------------- the engine
@@ -503,8 +227,23 @@ def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequen
                      today: date) -> Progress:
     """Where ``facts`` (a credential under ``rs``) stands on ``today`` given the member's ``entries``.
 
-    Entry ids must be unique (they are the ledger's ids).
+    Entry ids must be unique (they are the ledger's ids). When the shipped rule is newer than the version the
+    member last saw (``facts.rule_version_seen``), :attr:`Progress.rule_change` says what changed.
     """
+    p = _compute(rs, facts, entries, today)
+    change = rule_change(rs, facts.rule_version_seen)
+    return replace(p, rule_change=change) if change else p
+
+
+def rule_change(rs: RequirementSet, seen: int | None) -> str | None:
+    """The sentence announcing a newer shipped rule than version ``seen``, or ``None``."""
+    if seen is None or rs.workspace_defined or rs.version <= seen or not rs.change_note:
+        return None
+    return f"Rule update for {rs.key} (version {rs.version}): {rs.change_note}"
+
+
+def _compute(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
+             today: date) -> Progress:
     if not rs.tracks_hours:
         return Progress(key=rs.key, name=rs.name, status=Status.EXEMPT, window=None, deadline=None,
                         days_left=None, required=0, counted=0, remaining=0,
@@ -535,10 +274,6 @@ def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequen
     return _progress_in(rs, facts, ordered, window, today)
 
 
-def _whole_months(start: date, end: date) -> int:
-    return max(0, cycles.months_between(start, end))
-
-
 @functools.lru_cache(maxsize=256)
 def _outside(window: CycleWindow) -> str:
     return f"outside this cycle ({format_window(window)})"
@@ -554,27 +289,14 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
     in_person_min = rs.min_in_person_hours
     exempt = False
     if facts.first_cycle:
+        cycle = window
         if facts.issue_date is not None and window.start < facts.issue_date <= window.deadline:
             window = CycleWindow(facts.issue_date, window.deadline)
         if fr.rule is FirstRenewalRule.EXEMPT:
             exempt = True
             notes.insert(0, fr.note or "Your first renewal needs no CE.")
-        elif fr.rule is FirstRenewalRule.PRORATED or fr.fixed_hours is not None:
-            reduced: Quarters | None = None
-            if fr.rule is FirstRenewalRule.PRORATED and fr.hours_per_month:
-                if facts.issue_date is None:
-                    needs = (f"Tell me when your licence was issued so I can prorate your first renewal: "
-                             f"{cycles.TRACK_COMMAND.format(key=rs.key)} issued:YYYY-MM-DD")
-                else:
-                    reduced = fr.hours_per_month * _whole_months(facts.issue_date, window.deadline)
-            if reduced is None and fr.fixed_hours is not None:
-                # A fixed first-renewal target (New Jersey: 10 h) applies to a licence issued in the second
-                # half of the cycle; issued earlier, the full requirement applies.
-                if facts.issue_date is None:
-                    needs = needs or (f"Tell me when your licence was issued to see your first-renewal hours: "
-                                      f"{cycles.TRACK_COMMAND.format(key=rs.key)} issued:YYYY-MM-DD")
-                elif 2 * _whole_months(facts.issue_date, window.deadline) < rs.cycle_months:
-                    reduced = fr.fixed_hours
+        elif fr.rule is FirstRenewalRule.PRORATED:
+            reduced, needs = first_renewal_hours(rs, facts, cycle)
             if reduced is not None:
                 total = min(total, reduced)
                 first_renewal_minimums = True
@@ -582,20 +304,18 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
                     in_person_min = 0
                 notes.insert(0, fr.note or f"First renewal: {format_hours(total)} h.")
 
-    rules = _rules(rs, first_renewal_minimums)
+    rules = prepared_rules(rs, first_renewal_minimums)
     minimums = rules.minimums
-    inside = _between(ordered, window.start, window.deadline)
-    t = _tally(rules, inside)
+    inside = between(ordered, window.start, window.deadline)
+    t = tally(rules, inside)
 
     carried = 0
     if rs.carry_over.max_hours and not facts.first_cycle and not exempt:
-        prev = cycles.window_for_deadline(rs, facts, window.start - timedelta(days=1))
-        if prev is not None:
-            prev_t = _tally(_rules(rs, False), _between(ordered, prev.start, prev.deadline))
-            carried = min(rs.carry_over.max_hours, max(0, prev_t.counted - rs.total_hours))
-            if carried:
-                notes.append(f"Includes {format_hours(carried)} h carried over from your last cycle "
-                             f"({format_window(prev)}).")
+        carried, last = carried_in(rs, facts, ordered, window)
+        if carried and last is not None:
+            since = (f"your last cycle ({format_window(last)})" if rs.carry_over.periods == 1
+                     else f"your last {rs.carry_over.periods} cycles (the latest {format_window(last)})")
+            notes.append(f"Includes {format_hours(carried)} h carried over from {since}.")
 
     counted = t.counted + carried
     rows: list[SubjectRow] = []
@@ -620,15 +340,23 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         in_person = InPersonRow(required=need_ip, counted=got, remaining=max(0, need_ip - got))
 
     required = 0 if exempt else total
-    remaining = max(required - counted, _grouped_gap(within, rules.gap_roots),
-                    in_person.remaining if in_person else 0, 0)
+    if first_renewal_minimums:
+        # The minimums a first renewal keeps are part of its hours (Florida), even when few months are left.
+        required = max(required, _grouped_gap([replace(r, remaining=r.required) for r in within], rules.gap_roots))
+    gap = max(_grouped_gap(within, rules.gap_roots), in_person.remaining if in_person else 0)
+    remaining = max(required - counted, gap, 0)
+    # The headline: what counts toward the total after every constraint, so "N of M" and "K to go" agree.
+    # Hours that only a missing minimum could still use (home study beyond Florida's classroom part) wait.
+    headline = counted if remaining == 0 else required - remaining
+    capped = counted
+    counted = headline
     remaining += on_top_remaining
 
     # Courses from the cycle before and after the deadline are listed; older ones are plainly old.
     outside = _outside(window)
     listed_from = cycles.add_months(window.start, -max(rs.cycle_months, 12))
     not_counted = [NotCounted(e.id, e.title, e.hours, outside)
-                   for e in _between(ordered, listed_from, window.start - timedelta(days=1))]
+                   for e in between(ordered, listed_from, window.start - timedelta(days=1))]
     partial: list[int] = []
     if t.excluded:
         excluded = t.excluded
@@ -670,7 +398,7 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         not_counted=tuple(not_counted), partially_counted=tuple(partial), conditions=conditions,
         unconfirmed=rs.unconfirmed, needs=needs, counted_entry_ids=tuple(counted_ids),
         entries_without_certificate=without_cert, notes=tuple(notes), carried_in=carried,
-        on_top_required=0 if exempt else on_top_required,
+        on_top_required=0 if exempt else on_top_required, capped=capped,
     )
 
 
@@ -685,7 +413,7 @@ def _condition_row(key: str, label: str, unconfirmed: bool, facts: CredentialFac
 def _grouped_gap(rows: Sequence[SubjectRow], roots: Sequence[int]) -> Quarters:
     """Sum of missing subject hours, counting minimums that share a subject once (by their largest gap).
 
-    ``roots`` (from :func:`_gap_roots`) names, for each row, the group of minimums it belongs to.
+    ``roots`` (:attr:`cebot.domain.tally.Rules.gap_roots`) names, for each row, the group of minimums it belongs to.
     """
     gaps: dict[int, Quarters] = {}
     for root, r in zip(roots, rows, strict=True):
@@ -727,6 +455,7 @@ def progress_to_json(p: Progress) -> dict[str, Any]:
         "counted": _h(p.counted),
         "remaining": _h(p.remaining),
         "carried_in": _h(p.carried_in),
+        "capped": _h(p.capped),
         "subjects": [
             {"key": r.key, "label": r.label, "required": _h(r.required), "counted": _h(r.counted),
              "remaining": _h(r.remaining), "met": r.met, "on_top": r.on_top, "unconfirmed": r.unconfirmed}
@@ -747,4 +476,5 @@ def progress_to_json(p: Progress) -> dict[str, Any]:
         "notes": list(p.notes),
         "counted_entry_ids": list(p.counted_entry_ids),
         "entries_without_certificate": p.entries_without_certificate,
+        "rule_change": p.rule_change,
     }

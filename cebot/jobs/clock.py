@@ -6,12 +6,13 @@ SQLite) calls :func:`start_in_process_scheduler` instead, which runs the same
 tick on a ``BackgroundScheduler`` thread; it must never run inside gunicorn
 workers (each worker would start one).
 
-Each tick (:func:`tick`): plan what is due now from the database
-(:mod:`cebot.jobs.planning`), claim it in the delivery table, send each claimed
-message, mark it sent (or schedule a retry), then sweep rows that ran out of
-tries (:mod:`cebot.jobs.delivery`). The schedule lives in the data, so a clock
-that restarts picks up where it was, and two clocks at once never send a
-message twice.
+Each tick (:func:`tick`): work out what is due now from the database
+(:mod:`cebot.jobs.planning`, from the reminder and summary services), claim it in
+the delivery table, render and send each claimed message, mark it sent (or
+schedule a retry), then sweep rows that ran out of tries
+(:mod:`cebot.jobs.delivery`). The schedule lives in the data, so a clock that
+restarts picks up where it was, and two clocks at once never send a message
+twice. Ticks never overlap (``max_instances=1``, ``coalesce``).
 """
 
 from __future__ import annotations
@@ -29,18 +30,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
 from cebot.db import session_scope
-from cebot.jobs import delivery
-from cebot.jobs.planning import (
-    TICK_BUDGET_SECONDS,
-    Planned,
-    PlanStats,
-    SnapshotCache,
-    WorkBudget,
-    plan,
-    store_quiet_dates,
-)
-from cebot.jobs.sender import Sender, SlackSender
+from cebot.jobs import delivery, worker
+from cebot.jobs.planning import plan
+from cebot.jobs.sender import Sender, SlackSender, chart, render
 from cebot.services.events import prune_processed_events
+from cebot.services.scheduled import Planned, PlanStats
 from cebot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,8 +58,7 @@ class TickReport:
 
     def __str__(self) -> str:
         return (f"tick {self.now.isoformat()}: planned {self.planned}, claimed {self.claimed}, sent {self.sent}, "
-                f"retrying {self.retrying}, failed {self.failed}, swept {self.swept}"
-                + (f", left for the next tick {self.stats.deferred}" if self.stats.deferred else ""))
+                f"retrying {self.retrying}, failed {self.failed}, swept {self.swept}")
 
 
 def _error_text(exc: Exception) -> tuple[str, bool]:
@@ -76,59 +69,42 @@ def _error_text(exc: Exception) -> tuple[str, bool]:
 
 
 def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
-         clock: Callable[[], datetime] | None = None, cache: SnapshotCache | None = None,
-         budget: WorkBudget | None = None) -> TickReport:
-    """Plan, claim, send and mark everything due at ``now`` (default: the current time).
-
-    ``cache`` keeps member snapshots between ticks of one process (progress is recomputed only for members whose
-    ledger or credentials changed); the scheduler passes one, a one-off tick need not. ``budget`` bounds the
-    work (the scheduler gives each tick :data:`~cebot.jobs.planning.TICK_BUDGET_SECONDS`; a one-off tick plans
-    everything); what it leaves is planned on the next tick.
-    """
+         clock: Callable[[], datetime] | None = None) -> TickReport:
+    """Plan, claim, send and mark everything due at ``now`` (default: the current time)."""
     current = clock or (lambda: datetime.now(UTC))
     now = (now or current()).astimezone(UTC)
     report = TickReport(now=now)
     with session_scope(engine) as session:
-        planned = plan(session, now, stats=report.stats, cache=cache, budget=budget)
-        store_quiet_dates(session, report.stats)
-        payloads: dict[tuple[int, str, str, str], dict[str, Any]] = {}
-        for p in planned:
-            try:
-                payloads[p.key] = p.render()
-            except Exception:
-                log.exception("cannot render %s %s for %s; skipped this tick", p.kind, p.period, p.recipient)
+        planned = plan(session, now, stats=report.stats)
     report.planned = len(planned)
-    claims = delivery.claim(engine, [p for p in planned if p.key in payloads], now)
+    claims = delivery.claim(engine, planned, now)
     report.claimed = len(claims)
     for c in claims:
-        p = c.planned
-        payload = payloads[p.key]
-        if p.extras is not None:  # costly parts (the summary chart) only for the clock that won the claim
-            try:
-                payload = {**payload, **p.extras()}
-            except Exception:
-                log.exception("cannot build the extras of %s %s for %s; sent without them", p.kind, p.period,
-                              p.recipient)
-        try:
-            ts = sender.send(p.team_id, p.recipient, payload)
-        except Exception as exc:  # any failure of one message must not stop the others
-            text, permanent = _error_text(exc)
-            status = delivery.mark_failed(engine, c, current(), text, permanent=permanent)
-            if status == "failed":
-                report.failed += 1
-            else:
-                report.retrying += 1
-            continue
-        if delivery.mark_sent(engine, c, current(), ts):
-            report.sent += 1
-            log.info("sent %s %s to %s in %s", p.kind, p.period, p.recipient, p.team_id)
-        else:
-            log.warning("sent %s %s to %s but its claim had expired and was taken over", p.kind, p.period,
-                        p.recipient)
+        _deliver(engine, sender, c, current, report)
     report.swept = delivery.sweep(engine, current())
-    if report.planned or report.swept or report.stats.deferred:
+    if report.planned or report.swept:
         log.info("%s", report)
     return report
+
+
+def _deliver(engine: Engine, sender: Sender, c: delivery.Claim, current: Callable[[], datetime],
+             report: TickReport) -> None:
+    """Render and send one claimed message, then mark it sent, or failed with a retry (or for good)."""
+    p = c.planned
+    try:
+        ts = sender.send(p.team_id, p.recipient, {**render(p), **chart(p)})
+    except Exception as exc:  # any failure of one message must not stop the others
+        text, permanent = _error_text(exc)
+        if delivery.mark_failed(engine, c, current(), text, permanent=permanent) == "failed":
+            report.failed += 1
+        else:
+            report.retrying += 1
+        return
+    if delivery.mark_sent(engine, c, current(), ts):
+        report.sent += 1
+        log.info("sent %s %s to %s in %s", p.kind, p.period, p.recipient, p.team_id)
+    else:
+        log.warning("sent %s %s to %s but its claim had expired and was taken over", p.kind, p.period, p.recipient)
 
 
 # --------------------------------------------------------------------------- schedulers
@@ -137,27 +113,12 @@ def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 
-def forget_quiet_dates(engine: Engine) -> None:
-    """A clock starting: forget every stored "nothing due before" date (a deploy may have changed the rules)."""
-    from cebot.services.reminder_plan import clear_all
-
-    try:
-        with session_scope(engine) as session:
-            cleared = clear_all(session=session)
-    except Exception:  # the dates stay; each is at most a few weeks ahead, and data changes still void them
-        log.exception("could not clear the stored quiet dates")
-        return
-    log.info("cleared %d stored quiet dates", cleared)
-
-
 def _job(engine: Engine, sender: Sender) -> Callable[[], None]:
-    forget_quiet_dates(engine)
-    cache = SnapshotCache()
     last_housekeeping: list[datetime] = []
 
     def run() -> None:
         try:
-            tick(engine, sender, cache=cache, budget=WorkBudget(seconds=TICK_BUDGET_SECONDS))
+            tick(engine, sender)
         except Exception:  # the scheduler keeps ticking; the next tick catches up from the data
             log.exception("clock tick failed")
         now = datetime.now(UTC)
@@ -184,7 +145,7 @@ def housekeeping(engine: Engine, *, now: datetime | None = None) -> int:
 def _add_tick(scheduler: Any, engine: Engine, sender: Sender, minutes: int) -> None:
     from apscheduler.triggers.interval import IntervalTrigger
 
-
+    # One tick at a time (max_instances=1); ticks missed while one ran late collapse into one (coalesce).
     scheduler.add_job(
         _job(engine, sender), IntervalTrigger(minutes=minutes, timezone=UTC), id=JOB_ID, name="cebot clock tick",
         max_instances=1, coalesce=True, misfire_grace_time=minutes * 60, next_run_time=datetime.now(UTC),
@@ -199,6 +160,7 @@ def run_clock(settings: Settings, engine: Engine, *, minutes: int = TICK_MINUTES
 
     scheduler = BlockingScheduler(timezone=UTC)
     _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), minutes)
+    worker.add_to_scheduler(scheduler, engine=engine, settings=settings)  # exports and uploads, every few s
     log.info("clock started: ticking every %d minutes", minutes)
     try:
         scheduler.start()
@@ -225,6 +187,7 @@ def start_in_process_scheduler(settings: Settings, engine: Engine, *, minutes: i
             return _in_process
         scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
         _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), minutes)
+        worker.add_to_scheduler(scheduler, engine=engine, settings=settings)
         scheduler.start()
         _in_process = scheduler
         log.info("in-process clock started: ticking every %d minutes", minutes)
@@ -279,7 +242,7 @@ def describe(p: Planned) -> str:
     """One line for an operator: to whom, what, and why."""
     payload_text = ""
     try:
-        payload_text = str(p.render().get("text", ""))
+        payload_text = str(render(p).get("text", ""))
     except Exception as exc:  # show the problem instead of hiding the message
         payload_text = f"(cannot render: {exc})"
     to = f"#{p.recipient} (channel)" if p.kind == "summary" else f"@{p.recipient} (DM)"
@@ -315,9 +278,11 @@ def cli_remind(args: argparse.Namespace) -> int:
 
 def cli_summary(args: argparse.Namespace) -> int:
     """``cebot summary --dry-run --team T [--at DATETIME]``: the weekly summary that team would get."""
+    from sqlmodel import select
+
     from cebot.domain import reminders as r
-    from cebot.jobs.planning import weekly_summary
     from cebot.models import Workspace
+    from cebot.services.summary import weekly_summary
     from cebot.settings import load_settings
     from cebot.slack.blocks import Block
     from cebot.slack.render.summary import render_summary
@@ -328,8 +293,6 @@ def cli_summary(args: argparse.Namespace) -> int:
     settings = load_settings()
     engine = _engine(settings)
     at = parse_at(args.at)
-    from sqlmodel import select
-
     with session_scope(engine) as session:
         ws = session.exec(select(Workspace).where(Workspace.team_id == args.team)).first()
         if ws is None:
@@ -347,8 +310,6 @@ def cli_summary(args: argparse.Namespace) -> int:
             _say(f"{args.team}: weekly summary to #{schedule.channel} on {schedule.day} at "
                   f"{schedule.at:%H:%M} {tz.key}; " + (f"due now ({due.reason})" if due else "not due at this time"))
         day = occurrence.date()
-        from datetime import timedelta
-
         summary = weekly_summary(session=session, workspace_id=ws.id or 0, today=local.date(),
                                  week_start=day - timedelta(days=7), week_end=day - timedelta(days=1),
                                  tz_name=tz.key)

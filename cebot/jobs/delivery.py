@@ -26,19 +26,18 @@ now``, which at most one transaction can win) only when:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import cebot.models  # noqa: F401  (registers the delivery table)
-from cebot.jobs.planning import Planned
+from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS, backoff_after, dialect_insert, write_retrying
+from cebot.services.scheduled import Planned
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +50,7 @@ DB_RETRY_SECONDS = 60.0
 """How long marking a row sent (or failed) is retried while the database is away (see :func:`mark_sent`)."""
 STALE_AFTER = timedelta(days=2)
 """A row still claimed this long after it was created has missed its window: it is marked failed."""
-PERMANENT_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "account_inactive", "invalid_auth",
-    "not_authed", "token_revoked", "cannot_dm_bot", "user_disabled", "invalid_blocks", "msg_too_long",
-    "restricted_action", "team_access_not_granted", "missing_scope",
-})
+PERMANENT_ERRORS = PERMANENT_SLACK_ERRORS
 """Slack errors a retry cannot fix: the row is marked failed at once."""
 
 _TABLE: Any = SQLModel.metadata.tables["delivery"]
@@ -73,15 +68,11 @@ class Claim:
 
 def backoff(attempt: int) -> timedelta:
     """How long to wait after failed attempt number ``attempt`` (1-based)."""
-    return BACKOFF[min(max(attempt, 1), len(BACKOFF)) - 1]
+    return backoff_after(attempt, BACKOFF)
 
 
 def _insert(engine: Engine) -> Any:
-    if engine.dialect.name == "postgresql":
-        return postgresql.insert(_TABLE)
-    if engine.dialect.name == "sqlite":
-        return sqlite.insert(_TABLE)
-    raise RuntimeError(f"unsupported database dialect {engine.dialect.name!r}")  # pragma: no cover
+    return dialect_insert(engine.dialect.name, _TABLE)
 
 
 def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Claim]:
@@ -122,25 +113,9 @@ def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Cla
 
 
 def _write(engine: Engine, statement: Any, what: str, *, retry_for: float | None = None) -> Any:
-    """Run one short write in its own transaction, again and again for up to ``retry_for`` seconds
-    (:data:`DB_RETRY_SECONDS`) while the database is briefly away (a restart, a failover).
-
-    A message Slack has accepted must be marked even across a database restart: a mark given up here would send
-    the message a second time once its lease runs out.
-    """
-    deadline = time.monotonic() + (DB_RETRY_SECONDS if retry_for is None else retry_for)
-    delay = 0.25
-    while True:
-        try:
-            with engine.begin() as conn:
-                return conn.execute(statement)
-        except sa.exc.OperationalError as exc:
-            if time.monotonic() + delay > deadline:
-                raise
-            log.warning("database unavailable while recording %s, retrying in %.2g s: %s", what, delay,
-                        str(exc.orig or exc).splitlines()[0][:200])
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+    """Run one short write in its own transaction, retried for up to ``retry_for`` seconds
+    (:data:`DB_RETRY_SECONDS`) while the database is briefly away (:func:`cebot.jobs.leasing.write_retrying`)."""
+    return write_retrying(engine, statement, what, retry_for=DB_RETRY_SECONDS if retry_for is None else retry_for)
 
 
 def mark_sent(engine: Engine, c: Claim, now: datetime, message_ts: str | None) -> bool:

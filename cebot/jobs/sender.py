@@ -20,8 +20,14 @@ from slack_sdk.web import SlackResponse
 from sqlalchemy.engine import Engine
 
 from cebot.db import make_engine
-from cebot.exports.chart import SUMMARY_CHART_KEY
+from cebot.domain.reminders import DueReminder
+from cebot.domain.summary import WeeklySummary
+from cebot.exports.chart import SUMMARY_CHART_KEY, render_team_chart
+from cebot.services.scheduled import Planned
 from cebot.settings import Settings
+from cebot.slack.dm import dm_channel
+from cebot.slack.render.reminders import render_reminder
+from cebot.slack.render.summary import render_summary
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +37,8 @@ MIN_INTERVAL_PER_CHANNEL = 1.0
 
 class Sender(Protocol):
     def send(self, team_id: str, channel: str, payload: dict[str, Any]) -> str | None:
-        """Post ``payload`` to ``channel`` (a user id for a DM); return the message ``ts``. Raises on failure."""
+        """Post ``payload`` to ``channel`` (a user id: their DM with the app); return the message ``ts``. Raises on
+        failure."""
         ...
 
 
@@ -90,13 +97,15 @@ class SlackSender:
             self._last[key] = self._clock()
 
     def send(self, team_id: str, channel: str, payload: dict[str, Any]) -> str | None:
+        """Post to ``channel``; a user id is a DM, opened first with ``conversations.open`` (:mod:`cebot.slack.dm`)."""
         self._pace(team_id, channel)
         message = {k: v for k, v in payload.items() if k != SUMMARY_CHART_KEY}
-        response = self.client(team_id).chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
-                                                         **message)
+        client = self.client(team_id)
+        channel = dm_channel(client, channel, team_id=team_id)
+        response = client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **message)
         ts = response.get("ts")
         if payload.get(SUMMARY_CHART_KEY):
-            upload_chart(self.client(team_id), channel, payload[SUMMARY_CHART_KEY])
+            upload_chart(client, channel, payload[SUMMARY_CHART_KEY])
         return str(ts) if ts else None
 
 
@@ -106,3 +115,25 @@ def upload_chart(client: WebClient, channel: str, png: bytes) -> None:
         client.files_upload_v2(channel=channel, content=png, filename="ce-progress.png", title="CE progress")
     except Exception as exc:  # the message went out: never resend it because the picture failed
         logger.warning("could not upload the summary chart to %s: %s", channel, exc)
+
+
+def render(p: Planned) -> dict[str, Any]:
+    """A planned message's Slack payload (text and blocks), rendered at send time so planning knows no Slack."""
+    if isinstance(p.message, WeeklySummary):
+        return render_summary(p.message)
+    if isinstance(p.message, DueReminder):
+        return render_reminder(p.message)
+    raise TypeError(f"nothing to render for {p.kind} {p.period}")
+
+
+def chart(p: Planned) -> dict[str, Any]:
+    """The weekly summary's chart PNG (drawn only by the clock that won the claim); {} without one, and on a
+    failure, which is logged: the summary still goes."""
+    if not p.chart or not isinstance(p.message, WeeklySummary):
+        return {}
+    today = p.message.today
+    try:
+        return {SUMMARY_CHART_KEY: render_team_chart(p.chart, title=f"CE progress, {today:%b} {today.day}")}
+    except Exception:
+        logger.exception("cannot draw the chart of %s %s for %s; sent without it", p.kind, p.period, p.recipient)
+        return {}

@@ -14,10 +14,10 @@ from cebot.domain.cycles import current_window
 from cebot.domain.cycles import needs as what_is_needed
 from cebot.domain.facts import CredentialFacts
 from cebot.domain.parsing import TrackRequest
+from cebot.domain.progress import Progress
 from cebot.domain.requirements import DeadlineKind, RequirementSet
 from cebot.models import Credential, Member, Workspace, WorkspaceRequirementSet, utcnow
 from cebot.services.errors import InvalidRequest, NotFound
-from cebot.services.reminder_plan import void_reminder_plan
 from cebot.services.workspaces import require_manager
 
 EARLIEST = date(1950, 1, 1)
@@ -80,7 +80,6 @@ def define_workspace_set(
         row.definition = definition
         row.updated_at = utcnow()
     session.add(row)
-    void_reminder_plan(session=session, workspace_id=workspace.id)
     session.flush()
     return rs
 
@@ -96,7 +95,6 @@ def remove_workspace_set(*, session: Session, workspace: Workspace, acting: Memb
     if row is None:
         raise NotFound(f"Your clinic has no requirement set called {key}.")
     session.delete(row)
-    void_reminder_plan(session=session, workspace_id=workspace.id)
     session.flush()
 
 
@@ -159,6 +157,7 @@ def credential_facts(credential: Credential, milestones: Mapping[str, date] | No
         cpr_expires_on=credential.cpr_expires_on,
         licence_number=credential.licence_number,
         milestones=dict(milestones or {}),
+        rule_version_seen=credential.rule_version_seen or 1,
     )
 
 
@@ -212,7 +211,9 @@ def track(*, session: Session, member: Member, request: TrackRequest, today: dat
     created = credential is None
     if credential is None:
         assert member.id is not None
-        credential = Credential(workspace_id=member.workspace_id, member_id=member.id, requirement_key=rs.key)
+        # A rule first tracked now is news to no one: only later versions are announced.
+        credential = Credential(workspace_id=member.workspace_id, member_id=member.id, requirement_key=rs.key,
+                                rule_version_seen=rs.version)
     credential.state = rs.state
     if licence_number is not None:
         credential.licence_number = str(licence_number).strip() or None
@@ -241,7 +242,6 @@ def track(*, session: Session, member: Member, request: TrackRequest, today: dat
             computed = True
     session.add(credential)
     session.flush()
-    void_reminder_plan(session=session, member_id=member.id)
     return TrackResult(credential=credential, requirement_set=rs, created=created, deadline_computed=computed,
                        needs=what_is_needed(rs, credential_facts(credential)))
 
@@ -252,7 +252,6 @@ def untrack(*, session: Session, member: Member, key: str) -> Credential:
     if credential is None:
         raise NotFound(f"You're not tracking {key}. `/ce progress` shows what you track.")
     session.delete(credential)
-    void_reminder_plan(session=session, member_id=member.id)
     session.flush()
     return credential
 
@@ -266,3 +265,21 @@ def list_credentials(*, session: Session, member: Member) -> list[Credential]:
             .order_by(col(Credential.requirement_key))
         )
     )
+
+
+def acknowledge_rule_changes(*, session: Session, member: Member, progress: Iterable[Progress]) -> int:
+    """Record that the member has been told of each rule change in ``progress`` (in the caller's transaction).
+
+    Their next progress reply and Home then stop announcing it. Returns how many credentials were updated.
+    """
+    catalog = load_catalog()
+    changed = {p.key: rs.version for p in progress if p.rule_change and (rs := catalog.get(p.key)) is not None}
+    if not changed:
+        return 0
+    rows = session.exec(select(Credential).where(
+        Credential.workspace_id == member.workspace_id, Credential.member_id == member.id,
+        col(Credential.requirement_key).in_(sorted(changed)))).all()
+    for credential in rows:
+        credential.rule_version_seen = changed[credential.requirement_key]
+        session.add(credential)
+    return len(rows)

@@ -48,11 +48,8 @@ def transcript_entries(*, session: Session, member: Member) -> list[TranscriptEn
     ]
 
 
-def member_transcript(*, session: Session, member: Member, today: date, key: str | None = None) -> Transcript:
-    """The member's transcript for ``key``'s current cycle, or of every course when ``key`` is None.
-
-    NotFound when the member does not track ``key``.
-    """
+def _licence_numbers_of(session: Session, member: Member, key: str | None) -> tuple[dict[str, str | None],
+                                                                                    str | None]:
     credentials = list_credentials(session=session, member=member)
     numbers = {c.requirement_key: c.licence_number for c in credentials}
     if key is not None:
@@ -61,6 +58,20 @@ def member_transcript(*, session: Session, member: Member, today: date, key: str
             tracked = ", ".join(sorted(numbers)) or "nothing yet"
             raise NotFound(f"You're not tracking {key} (you track: {tracked}). Start with /ce track {key}, or "
                            "export every course with /ce export pdf.")
+    return numbers, key
+
+
+def require_tracked(*, session: Session, member: Member, key: str | None) -> None:
+    """NotFound when the member does not track ``key`` (None: every course, always fine); one query."""
+    _licence_numbers_of(session, member, key)
+
+
+def member_transcript(*, session: Session, member: Member, today: date, key: str | None = None) -> Transcript:
+    """The member's transcript for ``key``'s current cycle, or of every course when ``key`` is None.
+
+    NotFound when the member does not track ``key``.
+    """
+    numbers, key = _licence_numbers_of(session, member, key)
     progress = member_progress(session=session, member=member, today=today, lookback_months=LOOKBACK_MONTHS)
     entries = transcript_entries(session=session, member=member)
     return build_transcript(member_name=member.display_name or member.slack_user_id, entries=entries,

@@ -22,7 +22,6 @@ from cebot.domain.requirements import DELIVERY_FORMATS
 from cebot.domain.subjects import canonical, suggest
 from cebot.models import CEEntry, EntryChange, Member, utcnow
 from cebot.services.errors import InvalidRequest, NotFound, NothingToUndo
-from cebot.services.reminder_plan import void_reminder_plan
 
 MIN_QUARTERS = 1
 MAX_QUARTERS = 160
@@ -196,9 +195,10 @@ def get_entry(*, session: Session, member: Member, entry_id: int) -> CEEntry:
     return entry
 
 
-def list_entries(*, session: Session, member: Member, limit: int = 10) -> list[CEEntry]:
-    """The member's most recent courses, newest completion date first."""
-    stmt = _entries(member).order_by(col(CEEntry.completed_on).desc(), col(CEEntry.id).desc()).limit(max(limit, 0))
+def list_entries(*, session: Session, member: Member, limit: int = 10, offset: int = 0) -> list[CEEntry]:
+    """The member's most recent courses, newest completion date first (skipping the ``offset`` newest)."""
+    stmt = (_entries(member).order_by(col(CEEntry.completed_on).desc(), col(CEEntry.id).desc())
+            .offset(max(offset, 0)).limit(max(limit, 0)))
     return list(session.exec(stmt))
 
 
@@ -261,7 +261,6 @@ def log_entry(*, session: Session, member: Member, request: LogRequest) -> CEEnt
     session.add(entry)
     session.flush()
     _record(session, member, entry, LOGGED, None)
-    void_reminder_plan(session=session, member_id=_id(member))
     session.flush()
     return entry
 
@@ -288,7 +287,6 @@ def edit_entry(*, session: Session, member: Member, entry_id: int, changes: dict
     entry.updated_at = utcnow()
     session.add(entry)
     _record(session, member, entry, EDITED, before)
-    void_reminder_plan(session=session, member_id=_id(member))
     session.flush()
     return entry
 
@@ -300,7 +298,6 @@ def delete_entry(*, session: Session, member: Member, entry_id: int) -> CEEntry:
     entry.updated_at = entry.deleted_at
     session.add(entry)
     _record(session, member, entry, DELETED, None)
-    void_reminder_plan(session=session, member_id=_id(member))
     session.flush()
     return entry
 
@@ -347,7 +344,6 @@ def undo_last(*, session: Session, member: Member, entry_id: int | None = None,
     change.undone_at = now
     session.add(entry)
     session.add(change)
-    void_reminder_plan(session=session, member_id=_id(member))
     session.flush()
     return UndoResult(action=change.action, entry=entry)
 

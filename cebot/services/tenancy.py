@@ -62,6 +62,9 @@ class PurgeReport:
     uninstalled_at: datetime
     rows: dict[str, int] = field(default_factory=dict)
     """Rows per table."""
+    released: list[str] = field(default_factory=list)
+    """Stored certificate files no row holds any more: delete them from the store after commit
+    (``cebot purge-uninstalled`` does)."""
 
     def __str__(self) -> str:
         counts = ", ".join(f"{table} {n}" for table, n in self.rows.items() if n) or "no rows"
@@ -99,6 +102,10 @@ def purge_uninstalled(
     reports = {i: PurgeReport(team_id=t, uninstalled_at=_aware(at)) for i, t, at in due}
     ids = list(reports)
     teams = {r.team_id: r for r in reports.values()}
+    certificate_table: Any = SQLModel.metadata.tables["certificate"]
+    held = session.execute(sa.select(certificate_table.c.workspace_id, certificate_table.c.sha256)
+                           .where(certificate_table.c.workspace_id.in_(ids),
+                                  certificate_table.c.sha256.is_not(None))).all()
     for table in _workspace_tables():
         counts = session.execute(
             sa.select(table.c.workspace_id, sa.func.count()).where(table.c.workspace_id.in_(ids))
@@ -122,4 +129,11 @@ def purge_uninstalled(
     if not dry_run:
         session.execute(workspace_table.delete().where(workspace_table.c.id.in_(ids)))
     session.flush()
+    if not dry_run and held:
+        from cebot.services.certificates import unreferenced
+
+        free = set(unreferenced(session=session, hashes=[h for _, h in held]))
+        for workspace_id, sha256 in held:
+            if sha256 in free and sha256 not in reports[workspace_id].released:
+                reports[workspace_id].released.append(sha256)
     return list(reports.values())

@@ -13,6 +13,9 @@ from cebot.models import Member, Workspace, utcnow
 from cebot.services.errors import Forbidden, InvalidRequest
 
 PROFILE_MAX_AGE = timedelta(hours=24)
+ADMIN_FLAG_MAX_AGE = timedelta(minutes=10)
+"""A Slack admin flag older than this is not trusted for manager access: a demoted admin loses it within 10
+minutes (the profile is refreshed from ``users.info`` when an admin's is older than this)."""
 MANAGER = "manager"
 MEMBER = "member"
 
@@ -108,11 +111,17 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def member_needs_refresh(member: Member, now: datetime) -> bool:
-    """Whether the member's Slack profile (name, timezone, admin flag) is unknown or older than 24 h."""
+def _profile_age(member: Member, now: datetime | None = None) -> timedelta | None:
     if member.profile_refreshed_at is None:
-        return True
-    return _aware(now) - _aware(member.profile_refreshed_at) >= PROFILE_MAX_AGE
+        return None
+    return _aware(now or utcnow()) - _aware(member.profile_refreshed_at)
+
+
+def member_needs_refresh(member: Member, now: datetime) -> bool:
+    """Whether the member's Slack profile (name, timezone, admin flag) is unknown or older than 24 h, or, for a
+    Slack admin (whose flag makes them a manager), older than :data:`ADMIN_FLAG_MAX_AGE`."""
+    age = _profile_age(member, now)
+    return age is None or age >= PROFILE_MAX_AGE or (bool(member.is_slack_admin) and age >= ADMIN_FLAG_MAX_AGE)
 
 
 def update_profile(
@@ -129,10 +138,6 @@ def update_profile(
         member.display_name = display_name[:200]
     if timezone and timezone[:64] != member.timezone:
         member.timezone = timezone[:64]
-        if member.id is not None:  # local dates (today, the last day something was logged) move with it
-            from cebot.services.reminder_plan import void_reminder_plan
-
-            void_reminder_plan(session=session, member_id=member.id)
     if is_slack_admin is not None:
         member.is_slack_admin = is_slack_admin
     member.profile_refreshed_at = now or utcnow()
@@ -146,7 +151,21 @@ def is_manager(member: Member) -> bool:
     return member.role == MANAGER or bool(member.is_slack_admin)
 
 
+def require_fresh_admin_flag(member: Member, doing: str = "do that", now: datetime | None = None) -> None:
+    """Refuse a manager-only action when the member would be a manager only by a Slack admin flag that Slack has
+    not confirmed in the last :data:`ADMIN_FLAG_MAX_AGE` (``users.info`` failed just now): an old flag may be
+    one Slack has since taken away. A flag with no refresh time was not read from Slack (set by an operator or a
+    test: cebot only sets it from ``users.info``, with the time) and is taken as it is."""
+    if member.role == MANAGER or not member.is_slack_admin:
+        return
+    age = _profile_age(member, now)
+    if age is not None and age >= ADMIN_FLAG_MAX_AGE:
+        raise Forbidden(f"I couldn't check with Slack just now that you are still a Slack admin, so I can't {doing} "
+                        "yet. Nothing was changed; try again in a minute.")
+
+
 def require_manager(member: Member, doing: str = "do that") -> None:
+    require_fresh_admin_flag(member, doing)
     if not is_manager(member):
         raise Forbidden(f"Only a clinic manager or a Slack admin can {doing}. Ask your manager if you need this.")
 

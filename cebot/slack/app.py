@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from cebot.db import make_engine, session_scope
 from cebot.logging_setup import add_secrets, new_request_id, request_id_var, team_id_var
 from cebot.settings import Settings, SettingsError
+from cebot.slack import payload_shapes
 from cebot.slack.client import make_web_client
 from cebot.slack.context import APP_KEY, register_app_resources
 from cebot.slack.installations import oauth_settings
@@ -107,6 +108,7 @@ def create_app(
     )
     if not settings.oauth_mode:
         _mark_single_workspace_installed(client, engine)
+    payload_shapes.register(app)  # first: no other middleware or listener reads a payload of the wrong shape
     app.use(_context_middleware(engine, settings))
 
     register_listeners(app, extra=extra_listeners)

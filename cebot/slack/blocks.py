@@ -10,6 +10,7 @@ whole message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -17,6 +18,9 @@ from typing import Any
 Block = dict[str, Any]
 
 SECTION_TEXT_MAX = 3000
+FIELD_TEXT_MAX = 2000
+CONFIRM_TEXT_MAX = 300
+CONFIRM_TITLE_MAX = 100
 HEADER_MAX = 150
 BUTTON_TEXT_MAX = 75
 MODAL_TITLE_MAX = 24
@@ -30,8 +34,24 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
-def mrkdwn(text: str) -> Block:
-    return {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_MAX)}
+_OPEN_ENTITY = re.compile(r"&[a-z#0-9]*$")
+
+
+def truncate_mrkdwn(text: str, limit: int) -> str:
+    """Escaped mrkdwn cut to ``limit`` characters without leaving half an entity (``&am``) or half a
+    ``<link|label>``/``<@U1>`` token. A last resort: renderers clip user text (:func:`mrkdwn.clip`) so
+    their replies never get here."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    cut = _OPEN_ENTITY.sub("", cut)
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    return cut.rstrip() + "…"
+
+
+def mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> Block:
+    return {"type": "mrkdwn", "text": truncate_mrkdwn(text, limit)}
 
 
 def plain_text(text: str, limit: int = SECTION_TEXT_MAX) -> Block:
@@ -50,7 +70,7 @@ def section(
     if text is not None:
         block["text"] = mrkdwn(text)
     if fields:
-        block["fields"] = [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in list(fields)[:10]]
+        block["fields"] = [mrkdwn(f, FIELD_TEXT_MAX) for f in list(fields)[:10]]
     if accessory is not None:
         block["accessory"] = accessory
     if block_id:
@@ -81,10 +101,11 @@ def actions(*elements: Block, block_id: str | None = None) -> Block:
 
 
 def confirm_dialog(title: str, text: str, *, confirm: str = "Yes", deny: str = "Cancel", danger: bool = False) -> Block:
-    """A confirmation dialog for a button (``text`` is mrkdwn, escape user parts)."""
+    """A confirmation dialog for a button (``text`` is mrkdwn, escape user parts; at most 300 characters,
+    so clip user text in it with :func:`cebot.slack.mrkdwn.clip`)."""
     dialog: Block = {
-        "title": plain_text(title, 100),
-        "text": mrkdwn(text),
+        "title": plain_text(title, CONFIRM_TITLE_MAX),
+        "text": mrkdwn(text, CONFIRM_TEXT_MAX),
         "confirm": plain_text(confirm, 30),
         "deny": plain_text(deny, 30),
     }
@@ -233,7 +254,7 @@ def message(text: str, blocks: Sequence[Block] = ()) -> dict[str, Any]:
 
     ``text`` is the notification and screen-reader fallback; it is mrkdwn too, so escape user parts.
     """
-    payload: dict[str, Any] = {"text": truncate(text, 3000)}
+    payload: dict[str, Any] = {"text": truncate_mrkdwn(text, 3000)}
     if blocks:
         payload["blocks"] = list(blocks)[:MAX_BLOCKS_MESSAGE]
     return payload

@@ -19,9 +19,27 @@ def escape(text: object) -> str:
     return str(text).translate(_ESCAPES)
 
 
-def bold(text: object) -> str:
-    """``*text*`` with ``text`` escaped (an asterisk inside becomes ``∗`` so it cannot end the bold early)."""
-    inner = escape(text).replace("*", "∗").strip()
+def clip(text: object, limit: int) -> str:
+    """``text`` escaped, in at most ``limit`` characters *after* escaping: cut between characters of
+    ``text`` (never inside ``&amp;``) and ended with an ellipsis when cut. For user text in a limited field."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    out: list[str] = []
+    size = 0
+    for ch in str(text):
+        piece = escape(ch)
+        if size + len(piece) > limit - 1:
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out).rstrip() + "…"
+
+
+def bold(text: object, limit: int | None = None) -> str:
+    """``*text*`` with ``text`` escaped (an asterisk inside becomes ``∗`` so it cannot end the bold early);
+    with ``limit``, the escaped text is :func:`clip`-ped to that many characters first."""
+    inner = (escape(text) if limit is None else clip(text, limit)).replace("*", "∗").strip()
     return f"*{inner}*" if inner else ""
 
 

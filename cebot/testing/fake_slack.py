@@ -12,7 +12,14 @@ Used by the end-to-end tests, ``cebot shell`` and the benches::
 It serves ``/api/<method>`` (form, query or JSON bodies, as ``slack_sdk`` sends
 them), ``/response/<id>`` for ``response_url`` posts (get one with
 :meth:`FakeSlack.new_response_url`) and ``/upload/<file_id>`` for the file
-upload URLs it hands out. Nothing here touches the network beyond 127.0.0.1.
+upload URLs it hands out. Files people share (:meth:`FakeSlack.share_file`) are served at their
+``url_private_download`` to a request with a bearer token, and answer 404 once deleted
+(:meth:`FakeSlack.delete_file`). Nothing here touches the network beyond 127.0.0.1.
+
+Like Slack, it checks every message and view it is sent (chat.*, views.*, response_url posts, files'
+initial comments) against Slack's limits (:mod:`cebot.testing.slack_limits`): a payload Slack would refuse
+is answered ``{"ok": false, "error": "invalid_blocks", ...}`` and kept in :attr:`FakeSlack.violations`, which
+the tests' fixtures require to be empty at the end of each test.
 """
 
 from __future__ import annotations
@@ -28,9 +35,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from cebot.testing.slack_limits import Violation, describe, validate_message, validate_view
+
 JSON_FIELDS = frozenset({"blocks", "attachments", "view", "files", "metadata", "unfurls"})
 """Form fields Slack takes as JSON strings; recorded decoded."""
 NO_TOKEN_METHODS = frozenset({"oauth.v2.access", "api.test"})
+MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"})
+VIEW_METHODS = frozenset({"views.open", "views.update", "views.push", "views.publish"})
 DEFAULT_WAIT = 5.0
 LISTEN_BACKLOG = 256
 """Pending connections the fake accepts; http.server's default of 5 drops SYNs in a burst (1 s retries)."""
@@ -136,12 +147,49 @@ class ResponsePost:
 
 
 @dataclass
+class Rejected:
+    """A payload the fake refused as Slack would: what sent it and every limit it broke."""
+
+    where: str
+    """The method (``chat.postMessage``), ``response_url`` or what a test checked (``ack of /ce list``)."""
+    violations: list[Violation]
+
+    def __str__(self) -> str:
+        return f"{self.where} would be refused by Slack:\n" + describe(self.violations)
+
+
+def slack_error(violations: list[Violation]) -> dict[str, Any]:
+    """Slack's answer to a refused payload: ``invalid_blocks`` (views: ``invalid_arguments``) with the reasons."""
+    if any(v.where.startswith("/view") for v in violations):
+        error = "invalid_arguments"
+    elif all(v.where == "/text" for v in violations):
+        error = "msg_too_long"
+    else:
+        error = "invalid_blocks"
+    messages = [str(v) for v in violations]
+    return {"ok": False, "error": error, "errors": messages,
+            "response_metadata": {"messages": ["[ERROR] " + m for m in messages]}}
+
+
+@dataclass
 class Upload:
     """Bytes the app uploaded to an URL from ``files.getUploadURLExternal``."""
 
     file_id: str
     filename: str
     data: bytes
+
+
+@dataclass
+class SharedFile:
+    """A file someone shared in Slack (:meth:`FakeSlack.share_file`); ``deleted`` makes it 404."""
+
+    id: str
+    user: str
+    name: str
+    data: bytes
+    mimetype: str
+    deleted: bool = False
 
 
 @dataclass
@@ -200,12 +248,19 @@ class FakeSlack:
         self._rules: dict[str, list[_Rule]] = {}
         self._handlers: dict[str, Callable[[Call], dict[str, Any]]] = {}
         self._pending_files: dict[str, str] = {}
+        self.shared_files: dict[str, SharedFile] = {}
+        self.downloads: list[tuple[str, str | None]] = []
+        """(file id, Authorization header) of every download request, served or not."""
         self._views: dict[str, dict[str, Any]] = {}
+        self._dm_users: dict[str, str] = {}
+        self._rejected: list[Rejected] = []
         self.oauth_codes: dict[str, tuple[str, str, str]] = {}
         """OAuth codes (:meth:`add_install`) -> (team id, team name, installer)."""
         self.tokens: dict[str, str] = {}
         """Bot tokens the fake issued -> their team (``auth.test`` answers with that team)."""
         self.refresh_tokens: dict[str, str] = {}
+        self.socket_mode_url: str | None = None
+        """The ``ws://`` URL ``apps.connections.open`` hands out (each with a new ``ticket``); unset: it fails."""
         self.token_expires_in: int | None = None
         """Seconds a new bot token lasts: set it to turn token rotation on (refresh tokens, ``expires_in``)."""
         self._cond = threading.Condition()
@@ -340,6 +395,43 @@ class FakeSlack:
         """A fresh ``response_url`` on this server; posts to it are recorded as :class:`ResponsePost`."""
         return f"{self.base_url}/response/R{next(self._ids):06d}"
 
+    # -- Slack's limits --------------------------------------------------------------------------
+
+    @property
+    def violations(self) -> list[Rejected]:
+        """Every payload refused for breaking Slack's limits, oldest first (tests require none)."""
+        with self._cond:
+            return list(self._rejected)
+
+    def take_violations(self) -> list[Rejected]:
+        """:attr:`violations`, forgotten (for a test that sends a bad payload on purpose)."""
+        with self._cond:
+            taken, self._rejected = self._rejected, []
+        return taken
+
+    def check(self, where: str, payload: Any, *, view: bool = False) -> list[Violation]:
+        """Check a message (or ``view``) that did not come through the fake, e.g. an HTTP ack body; record and
+        return what Slack would refuse in it."""
+        found = validate_view(payload) if view else validate_message(payload if isinstance(payload, dict) else {})
+        if found:
+            with self._cond:
+                self._rejected.append(Rejected(where=where, violations=found))
+                self._cond.notify_all()
+        return found
+
+    def _check_call(self, method: str, args: dict[str, Any]) -> list[Violation]:
+        if method in MESSAGE_METHODS:
+            return self.check(method, args)
+        if method in VIEW_METHODS:
+            return self.check(method, args.get("view"), view=True)
+        if method == "files.completeUploadExternal" and (args.get("initial_comment") or args.get("blocks")):
+            return self.check(method, {"text": args.get("initial_comment"), "blocks": args.get("blocks")})
+        return []
+
+    def _refused(self) -> str:
+        rejected = self.violations
+        return ("; refused as Slack would: " + " | ".join(str(r) for r in rejected)) if rejected else ""
+
     # -- queries ---------------------------------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -368,7 +460,8 @@ class FakeSlack:
         with self._cond:
             if not self._cond.wait_for(lambda: len(matching()) >= count, timeout=timeout):
                 seen = [c.method for c in self._calls]
-                raise AssertionError(f"timed out waiting for {count} {method} call(s); calls were: {seen}")
+                raise AssertionError(f"timed out waiting for {count} {method} call(s); calls were: {seen}"
+                                     + self._refused())
             return matching()[count - 1]
 
     def responses(self, url: str | None = None) -> list[ResponsePost]:
@@ -385,7 +478,8 @@ class FakeSlack:
 
         with self._cond:
             if not self._cond.wait_for(lambda: len(matching()) >= count, timeout=timeout):
-                raise AssertionError(f"timed out waiting for a post to {url or 'any response_url'}")
+                raise AssertionError(f"timed out waiting for a post to {url or 'any response_url'}"
+                                     + self._refused())
             return matching()[count - 1]
 
     # -- the server ------------------------------------------------------------------------------
@@ -413,6 +507,9 @@ class FakeSlack:
             status, answer, extra = self._response_url(http, path, headers, body)
         elif path.startswith("/upload/"):
             status, answer, extra = self._upload(path[8:], body)
+        elif path.startswith("/files/") and path.endswith("/download"):
+            self._download(http, path[7:-9], headers)
+            return
         else:
             status, answer, extra = 404, {"ok": False, "error": "not_found"}, {}
         data = json.dumps(answer).encode()
@@ -447,6 +544,10 @@ class FakeSlack:
         except ValueError:
             payload = {"_raw": body.decode("utf-8", "replace")}
         post = ResponsePost(id=path.rsplit("/", 1)[-1], url=self.base_url + path, payload=payload, headers=headers)
+        if failure is None and isinstance(payload, dict) and not payload.get("delete_original"):
+            refused = self.check("response_url", payload)
+            if refused:
+                failure = 200, slack_error(refused), {}
         with self._cond:
             if failure is None:
                 self._responses.append(post)
@@ -461,6 +562,41 @@ class FakeSlack:
             self.uploads.append(Upload(file_id=file_id, filename=filename, data=body))
             self._cond.notify_all()
         return 200, {"ok": True}, {}
+
+    def share_file(self, user_id: str, name: str, data: bytes, mimetype: str = "application/pdf") -> dict[str, Any]:
+        """Record a file ``user_id`` shared (e.g. in the app's DM); returns it as ``files.info`` shows it."""
+        file_id = f"F{next(self._ids):08d}"
+        with self._cond:
+            self.shared_files[file_id] = SharedFile(file_id, user_id, name, data, mimetype)
+        return self._file(file_id)
+
+    def delete_file(self, file_id: str) -> None:
+        """The owner deleted the file (or Slack did): ``files.info`` and its download answer not found."""
+        with self._cond:
+            self.shared_files[file_id].deleted = True
+
+    def _download(self, http: BaseHTTPRequestHandler, file_id: str, headers: dict[str, str]) -> None:
+        auth = headers.get("authorization")
+        failure = self._apply_rule(self._next_rule("files.download"))
+        with self._cond:
+            self.downloads.append((file_id, auth))
+            shared = self.shared_files.get(file_id)
+            uploaded = next((u for u in reversed(self.uploads) if u.file_id == file_id), None)
+        data: bytes | None = None
+        if shared is not None and not shared.deleted:
+            data, ctype = shared.data, shared.mimetype
+        elif shared is None and uploaded is not None:
+            data, ctype = uploaded.data, "application/octet-stream"
+        status = failure[0] if failure else (404 if data is None else 200)
+        if not (auth or "").startswith("Bearer x"):
+            status = 403  # Slack answers a login page (not the file) without the bot token
+        if status != 200 or data is None:
+            data, ctype = b"not found" if status == 404 else b"error", "text/plain"
+        http.send_response(status)
+        http.send_header("Content-Type", ctype)
+        http.send_header("Content-Length", str(len(data)))
+        http.end_headers()
+        http.wfile.write(data)
 
     def _api(
         self, method: str, query: str, headers: dict[str, str], body: bytes
@@ -487,6 +623,8 @@ class FakeSlack:
             status, answer, extra = failure
         elif method not in NO_TOKEN_METHODS and not call.token:
             status, answer, extra = 200, {"ok": False, "error": "not_authed"}, {}
+        elif refused := self._check_call(method, args):
+            status, answer, extra = 200, slack_error(refused), {}
         else:
             status, extra = 200, {}
             with self._cond:
@@ -507,6 +645,8 @@ class FakeSlack:
         a = call.args
         if call.method == "auth.test":
             return self._m_auth_test({**a, "token": call.token})
+        if call.method == "apps.connections.open":  # answered by token kind, like auth.test
+            return self._m_apps_connections_open({**a, "token": call.token})
         handler = getattr(self, "_m_" + call.method.replace(".", "_"), None)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
@@ -543,7 +683,8 @@ class FakeSlack:
                 "blocks": a.get("blocks") or [], "ts": ts}
 
     def _m_chat_postMessage(self, a: dict[str, Any]) -> dict[str, Any]:
-        if not a.get("channel"):
+        # Like Slack for a bot with no open DM with that person: a user id is no channel (conversations.open first).
+        if not a.get("channel") or str(a["channel"])[:1] in ("U", "W"):
             return {"ok": False, "error": "channel_not_found"}
         if not a.get("text") and not a.get("blocks") and not a.get("attachments"):
             return {"ok": False, "error": "no_text"}
@@ -568,8 +709,27 @@ class FakeSlack:
         users = str(a.get("users") or "")
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
-        first = users.split(",")[0].strip()
-        return {"ok": True, "channel": {"id": "D" + first.lstrip("UW")[:20], "is_im": True}}
+        user_id = users.split(",")[0].strip()
+        with self._cond:
+            self._dm_users[self.dm_id(user_id)] = user_id
+        return {"ok": True, "channel": {"id": self.dm_id(user_id), "is_im": True}}
+
+    def dm_user(self, channel: str) -> str:
+        """The person whose DM ``channel`` is (one ``conversations.open`` gave out), else ``channel`` itself."""
+        with self._cond:
+            return self._dm_users.get(channel, channel)
+
+    @staticmethod
+    def dm_id(user_id: str) -> str:
+        """The id of ``user_id``'s DM with the app, as ``conversations.open`` answers it (``U1`` -> ``D1``)."""
+        return "D" + user_id.lstrip("UW")[:20]
+
+    def _m_apps_connections_open(self, a: dict[str, Any]) -> dict[str, Any]:
+        if not str(a.get("token") or "").startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if not self.socket_mode_url:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": f"{self.socket_mode_url}?ticket=t{next(self._ids)}&app_id=A0FAKE"}
 
     def _store_view(self, view: Any, view_id: str | None = None) -> dict[str, Any]:
         if not isinstance(view, dict):
@@ -618,9 +778,17 @@ class FakeSlack:
     def _file(self, file_id: str, title: str | None = None) -> dict[str, Any]:
         with self._cond:
             name = self._pending_files.get(file_id, file_id)
-        return {"id": file_id, "name": name, "title": title or name,
-                "permalink": f"https://fake.slack.test/files/{file_id}",
-                "url_private": f"{self.base_url}/files/{file_id}"}
+            shared = self.shared_files.get(file_id)
+        info: dict[str, Any] = {"id": file_id, "name": name, "title": title or name,
+                                "permalink": f"https://fake.slack.test/files/{file_id}",
+                                "url_private": f"{self.base_url}/files/{file_id}",
+                                "url_private_download": f"{self.base_url}/files/{file_id}/download"}
+        if shared is not None:
+            info.update(name=shared.name, title=title or shared.name, user=shared.user, mimetype=shared.mimetype,
+                        size=len(shared.data))
+        else:
+            info["user"] = self.bot_user_id
+        return info
 
     def _m_files_completeUploadExternal(self, a: dict[str, Any]) -> dict[str, Any]:
         files = a.get("files")
@@ -635,7 +803,8 @@ class FakeSlack:
     def _m_files_info(self, a: dict[str, Any]) -> dict[str, Any]:
         file_id = str(a.get("file") or "")
         with self._cond:
-            known = file_id in self._pending_files
+            shared = self.shared_files.get(file_id)
+            known = file_id in self._pending_files or (shared is not None and not shared.deleted)
         return {"ok": True, "file": self._file(file_id)} if known else {"ok": False, "error": "file_not_found"}
 
     def add_install(self, code: str, team_id: str, team_name: str = "", *, installer: str = "U1") -> None:

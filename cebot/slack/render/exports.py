@@ -69,13 +69,13 @@ def upload_failed() -> str:
 def attach_waiting(entry_id: int, title: str, minutes: int) -> str:
     """The ephemeral reply to ``/ce attach <id>``."""
     return (f":paperclip: Ready for the certificate of {entry_ref(entry_id, title)}. Open our DM "
-            f"(cebot under *Apps*) and drop the PDF or photo there within {minutes} minutes; I'll attach it.")
+            f"(cebot under *Apps*) and drop the PDF or photo there within {minutes} minutes; I'll keep a copy with it.")
 
 
 def attach_prompt_dm(entry_id: int, title: str) -> str:
     """The DM message that asks for the file (so the conversation is at hand)."""
     return (f"Share the certificate for {entry_ref(entry_id, title)} here: drag the file in or use the "
-            f"*+* button. I'll keep a link to it with the course.")
+            f"*+* button. I'll keep a copy of it with the course, for an audit.")
 
 
 def attached(entry_id: int, title: str, *, replaced: bool, missing: int) -> str:
@@ -108,7 +108,7 @@ def certificate_link(url: str | None) -> str:
 def _report_lines(report: DeletionReport) -> list[str]:
     parts = [
         (report.entries, "course", "courses"),
-        (report.certificates, "certificate link", "certificate links"),
+        (report.certificates, "certificate", "certificates"),
         (report.entry_changes, "change-history record", "change-history records"),
         (report.credentials, "tracked licence or certification", "tracked licences and certifications"),
         (report.milestones, "AMMA milestone", "AMMA milestones"),

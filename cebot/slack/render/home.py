@@ -19,6 +19,7 @@ from cebot.domain.subjects import label as subject_label
 from cebot.slack import blocks as bk
 from cebot.slack.mrkdwn import bold, code, escape
 from cebot.slack.render import progress as progress_render
+from cebot.slack.render.certificates import AUDIT_ACTION
 
 LOG_ACTION = "home_log_ce"
 TRACK_ACTION = "home_track"
@@ -60,9 +61,10 @@ def credential_block(p: Progress) -> bk.Block:
     deadline with days left, what is missing by subject, and what to tell cebot when it lacks a date."""
     lines = [progress_render.title_line(p), progress_render.bar_line(p), progress_render.deadline_line(p)]
     lines += [line for line in (progress_render.missing_line(p), progress_render.conditions_line(p)) if line]
+    lines += [f":mega: {escape(p.rule_change)}"] if p.rule_change else []
     if p.needs:
         lines.append(":point_right: " + progress_render.with_commands(p.needs))
-    return bk.section("\n".join(lines))
+    return bk.section("\n".join(lines), accessory=bk.button("Audit packet", AUDIT_ACTION, value=p.key))
 
 
 def entry_line(entry: RecentEntry) -> str:

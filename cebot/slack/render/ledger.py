@@ -41,6 +41,9 @@ DELETE_CANCEL = "ledger_delete_cancel"
 ENTRY_MENU = "ledger_entry_menu"
 """Overflow menu of an entry in ``/ce list``: option values ``edit:<id>`` / ``delete:<id>``."""
 
+LIST_PAGE = "ledger_list_page"
+"""Buttons *Newer* / *Older* under a page of ``/ce list``: value ``<entries a page>:<page>``."""
+
 MODAL_CALLBACK = "ledger_log_modal"
 """``callback_id`` of the logging modal (log and edit)."""
 
@@ -64,6 +67,8 @@ VALUE_MAX = 2000
 TRACK_HINT = f"You're not tracking a licence yet: {code('/ce track FL deadline:2027-08-31')} (your state's code) " \
              "shows how your courses count."
 LOG_HINT = code("/ce log 3h Ethics in Touch #ethics")
+CONFIRM_TITLE_CHARS = 150
+"""Characters (escaped) of a course title in a confirm dialog, whose whole text Slack caps at 300."""
 
 
 # -- small pieces --------------------------------------------------------------------------------
@@ -219,8 +224,9 @@ def delete_prompt(entry: CEEntry) -> dict[str, Any]:
     """The confirm step of ``/ce delete``: the entry, a Delete button with a confirm dialog, and Keep it."""
     head = f"Delete this entry?\n{entry_line(entry)}"
     dialog = b.confirm_dialog("Delete this entry?",
-                              f"{entry_summary(entry)} on {format_date(entry.completed_on)} will be removed "
-                              "from your log. You can undo it right after.",
+                              f"{format_hours(entry.hours_q)} h {bold(entry.title, CONFIRM_TITLE_CHARS)} on "
+                              f"{format_date(entry.completed_on)} will be removed from your log. "
+                              "You can undo it right after.",
                               confirm="Delete", deny="Keep it", danger=True)
     blocks = [b.section(head),
               b.actions(b.button("Delete", DELETE_CONFIRM, value=str(entry.id), style="danger", confirm=dialog),
@@ -262,8 +268,40 @@ def undone_message(action: str, entry: CEEntry, after: Sequence[Progress],
     return b.message(head, blocks)
 
 
-def list_message(entries: Sequence[CEEntry], total: int) -> dict[str, Any]:
-    """The most recent entries (newest first), each with an Edit/Delete menu when the list is short."""
+def _list_command(size: int, page: int) -> str:
+    from cebot.domain.parsing import LIST_DEFAULT
+
+    return code(f"/ce list {'' if size == LIST_DEFAULT else f'{size} '}page:{page}")
+
+
+def list_pages(total: int, size: int) -> int:
+    return max((total + size - 1) // max(size, 1), 1)
+
+
+def _list_nav(total: int, shown: int, *, page: int, size: int) -> str:
+    """``Older: /ce list page:3 · newer: /ce list page:1 · page 2 of 50`` (empty for a one-page log)."""
+    pages = list_pages(total, size)
+    if pages <= 1:
+        return ""
+    parts = []
+    if (page - 1) * size + shown < total:
+        parts.append(f"Older: {_list_command(size, page + 1)}")
+    if page > 1:
+        parts.append(f"newer: {_list_command(size, min(page - 1, pages))}")
+    parts.append(f"page {page} of {pages}")
+    text = " · ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def list_message(entries: Sequence[CEEntry], total: int, *, page: int = 1, size: int | None = None) -> dict[str, Any]:
+    """Page ``page`` of the log (``size`` entries a page, newest first), each entry with an Edit/Delete menu
+    when the page is short; *Newer*/*Older* buttons and the context line (``/ce list page:N``) page on."""
+    size = size or max(len(entries), 1)
+    if not entries and total:
+        pages = list_pages(total, size)
+        text = (f"Your log has {_plural(total, 'entry') if total == 1 else f'{total} entries'}, so there is no "
+                f"page {page}. The oldest are on {_list_command(size, pages)}.")
+        return b.message(text, [b.section(text)])
     if not entries:
         text = "Your CE log is empty."
         return b.message(text, [
@@ -271,10 +309,16 @@ def list_message(entries: Sequence[CEEntry], total: int) -> dict[str, Any]:
             b.actions(b.button("Log a course", LOG_OPEN, style="primary"), block_id="ledger_empty")])
     shown = len(entries)
     hours = sum(e.hours_q for e in entries)
-    head = (f"Your {_plural(shown, 'latest entry') if shown == 1 else f'{shown} latest entries'} "
-            f"({format_hours(hours)} h) of {total} in your log:" if total > shown
-            else f"Your CE log: {_plural(total, 'entry') if total == 1 else f'{total} entries'}, "
-                 f"{format_hours(hours)} h:")
+    first = (page - 1) * size + 1
+    if page > 1:
+        head = (f"Entries {first}–{first + shown - 1} of {total} in your log (newest first), "
+                f"{format_hours(hours)} h:")
+    elif total > shown:
+        head = (f"Your {_plural(shown, 'latest entry') if shown == 1 else f'{shown} latest entries'} "
+                f"({format_hours(hours)} h) of {total} in your log:")
+    else:
+        head = (f"Your CE log: {_plural(total, 'entry') if total == 1 else f'{total} entries'}, "
+                f"{format_hours(hours)} h:")
     blocks: list[b.Block] = [b.section(head)]
     if shown <= LIST_INTERACTIVE_MAX:
         for e in entries:
@@ -291,9 +335,16 @@ def list_message(entries: Sequence[CEEntry], total: int) -> dict[str, Any]:
             chunk.append(line)
         if chunk:
             blocks.append(b.section("\n".join(chunk)))
-    more = f"{code(f'/ce list {min(total, 50)}')} shows more. " if total > shown else ""
+    nav = _list_nav(total, shown, page=page, size=size)
+    buttons = []
+    if page > 1:
+        buttons.append(b.button("← Newer", LIST_PAGE, value=f"{size}:{page - 1}"))
+    if (page - 1) * size + shown < total:
+        buttons.append(b.button("Older →", LIST_PAGE, value=f"{size}:{page + 1}"))
+    if buttons:
+        blocks.append(b.actions(*buttons, block_id=f"ledger_list_pages_{page}"))
     n = entries[0].id
-    blocks.append(b.context(f"{more}Change one: {code(f'/ce edit {n} hours:2')} · remove one: "
+    blocks.append(b.context(f"{nav + '. ' if nav else ''}Change one: {code(f'/ce edit {n} hours:2')} · remove one: "
                             f"{code(f'/ce delete {n}')} · {code('/ce undo')} reverses your last change."))
     return b.message(head, blocks)
 

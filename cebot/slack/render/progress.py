@@ -150,6 +150,7 @@ def notes_line(p: Progress, limit: int = NOTES_SHOWN) -> str | None:
 def credential_blocks(p: Progress) -> list[bk.Block]:
     """The detailed view of one credential: at most :data:`DETAIL_BLOCKS_PER_CREDENTIAL` blocks."""
     main = [title_line(p), bar_line(p), deadline_line(p)]
+    main += [f":mega: {escape(p.rule_change)}"] if p.rule_change else []
     if p.needs:
         main.append(":point_right: " + with_commands(p.needs))
     out = [bk.section("\n".join(main))]

@@ -45,7 +45,8 @@ def _when(line: SummaryLine) -> str:
 
 def _chunks(lines: list[str], more: int) -> list[str]:
     if more > 0:
-        lines = [*lines, f"…and {more} more: {code('/ce team')}"]
+        lines = [*lines, f"…and {more} more: {code('/ce team')}, or everyone in one file: "
+                         f"{code('/ce export team csv')}"]
     out: list[str] = []
     current = ""
     for line in lines:

@@ -14,6 +14,10 @@ from cebot.slack import blocks as bk
 from cebot.slack.mrkdwn import code, escape, user_mention
 from cebot.slack.render.progress import STATUS_BADGES, pack_lines
 
+TEAM_PAGE = "team_page"
+"""Buttons *Back* / *Next* under a page of ``/ce team``: value the page to show."""
+TEAM_PAGE_SIZE = 50
+"""People a page of ``/ce team`` lists (overdue and at-risk first); the CSV has everyone."""
 MENTIONS_SHOWN = 40
 """People listed by name in the "not tracking anything yet" line."""
 COUNT_ORDER = (Status.OVERDUE, Status.AT_RISK, Status.NEEDS_INFO, Status.ON_TRACK, Status.COMPLETE, Status.EXEMPT)
@@ -63,8 +67,24 @@ def team_text(team: Sequence[MemberProgress]) -> str:
     return f"Team CE progress: {len(tracking)} of {len(team)} people track a credential. " + counts_line(team)
 
 
-def team_blocks(team: Sequence[MemberProgress], *, today: date | None = None) -> list[bk.Block]:
-    """Everyone's credentials, one line per person, overdue and at-risk first (``team`` comes sorted that way)."""
+def team_pages(team: Sequence[MemberProgress], size: int = TEAM_PAGE_SIZE) -> int:
+    tracking = sum(1 for mp in team if mp.progress)
+    return max((tracking + size - 1) // size, 1)
+
+
+def _team_nav(page: int, pages: int) -> str:
+    parts = []
+    if page < pages:
+        parts.append(f"next: {code(f'/ce team page:{page + 1}')}")
+    if page > 1:
+        parts.append(f"back: {code(f'/ce team page:{page - 1}')}")
+    return " · ".join([f"Page {page} of {pages}", *parts])
+
+
+def team_blocks(team: Sequence[MemberProgress], *, today: date | None = None, page: int = 1,
+                size: int = TEAM_PAGE_SIZE) -> list[bk.Block]:
+    """One page of everyone's credentials, one line per person, overdue and at-risk first (``team`` comes
+    sorted that way), with the whole team's counts and where to get everyone at once (the CSV)."""
     tracking = [mp for mp in team if mp.progress]
     idle = [mp for mp in team if not mp.progress]
     blocks: list[bk.Block] = [bk.header("Team CE progress")]
@@ -72,17 +92,26 @@ def team_blocks(team: Sequence[MemberProgress], *, today: date | None = None) ->
         blocks.append(bk.section("Nobody on the team tracks a licence or certification yet. Ask them to start with "
                                  f"{code('/ce track FL deadline:2027-08-31')} (their state and deadline)."))
         return blocks
+    pages = team_pages(team, size)
+    page = min(max(page, 1), pages)
     blocks.append(bk.context(f"{len(tracking)} of {len(team)} people track a credential · " + counts_line(team)))
-    footer = bk.context("Overdue and at-risk first"
-                        + (f" · as of {format_date(today)}" if today else "")
+    csv = f"everyone in one file: {code('/ce export team csv')}"
+    nav = f"{_team_nav(page, pages)} · {csv}" if pages > 1 else f"Overdue and at-risk first · {csv}"
+    footer = bk.context(nav + (f" · as of {format_date(today)}" if today else "")
                         + f" · a weekly summary in a channel: {code('/ce admin summary #channel')}")
-    lines = [member_line(mp) for mp in tracking]
-    if idle:
+    lines = [member_line(mp) for mp in tracking[(page - 1) * size: page * size]]
+    if idle and page == pages:
         names = ", ".join(who(mp.member) for mp in idle[:MENTIONS_SHOWN])
         more = len(idle) - MENTIONS_SHOWN
         lines.append(f"Not tracking anything yet: {names}" + (f" and {more} more" if more > 0 else ""))
-    room = bk.MAX_BLOCKS_MESSAGE - len(blocks) - 1
-    return [*blocks, *pack_lines(lines, max_blocks=room), footer]
+    buttons = []
+    if page > 1:
+        buttons.append(bk.button("← Back", TEAM_PAGE, value=str(page - 1)))
+    if page < pages:
+        buttons.append(bk.button("Next →", TEAM_PAGE, value=str(page + 1)))
+    tail = [bk.actions(*buttons, block_id=f"team_pages_{page}"), footer] if buttons else [footer]
+    room = bk.MAX_BLOCKS_MESSAGE - len(blocks) - len(tail)
+    return [*blocks, *pack_lines(lines, max_blocks=room), *tail]
 
 
 def refusal_text(managers: Sequence[Member]) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from cebot.services import mydata
+from cebot.services.certificate_files import delete_stored_files
 from cebot.services.errors import ServiceError
 from cebot.slack.context import scope_from
 from cebot.slack.mrkdwn import escape
@@ -27,6 +28,8 @@ def handle_delete(ack: Ack, body: dict[str, Any], context: BoltContext, respond:
     try:
         with scope_from(context, body, user_id=user_id) as scope:
             report = mydata.delete_member_data(session=scope.session, member=scope.member)
+            settings, released = scope.settings, report.released
+            scope.after_commit(lambda: delete_stored_files(settings, released))
     except ServiceError as exc:  # AlreadyDone: a replayed click deletes nothing logged since
         respond(text=escape(exc.message), response_type="ephemeral", replace_original=False)
         return

@@ -14,7 +14,7 @@ from slack_bolt import App
 
 from cebot.domain import reminders as r
 from cebot.domain.parsing import parse_admin
-from cebot.jobs.preferences import set_summary
+from cebot.services.reminder_preferences import set_summary
 from cebot.slack.context import CommandContext
 from cebot.slack.listeners.commands import router
 from cebot.slack.mrkdwn import channel_mention, code, escape

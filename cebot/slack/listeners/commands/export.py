@@ -1,79 +1,48 @@
 """``/ce export csv|pdf [KEY]`` (a member's transcript) and ``/ce export team csv`` (managers), sent to the DM.
 
-Files go to the member's direct message with the app: ``conversations.open`` for
-the DM channel, then ``files_upload_v2`` (``files.getUploadURLExternal``, the
-upload, ``files.completeUploadExternal``). :func:`upload_to_dm` is shared with
-``/ce mydata export``.
+The request checks what it can at once (the format, a tracked key, the manager role), records an export job in
+its transaction and answers that the file is on its way; the worker builds and uploads it
+(:mod:`cebot.jobs.exports`). The job's key is the command's ``trigger_id``, so a replay or double send of the
+same command makes one file.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from cebot.domain.parsing import parse_export
-from cebot.exports.csv_export import team_csv, transcript_csv
-from cebot.exports.pdf import transcript_pdf
+from cebot.jobs import exports as export_jobs
 from cebot.services import exports
-from cebot.services.errors import ServiceError
+from cebot.services.jobs import enqueue
+from cebot.services.workspaces import require_manager
 from cebot.slack.context import CommandContext
+from cebot.slack.listeners.commands.export_audit import handle_export_audit
 from cebot.slack.listeners.commands.router import register_subcommand
-from cebot.slack.render import exports as render
-
-logger = logging.getLogger(__name__)
-
-
-class UploadFailed(ServiceError):
-    """Slack did not take the file; nothing changed."""
-
-
-def safe_filename(text: str) -> str:
-    """Letters, digits, dots and dashes only (names and keys come from users)."""
-    return re.sub(r"[^A-Za-z0-9.-]+", "-", text).strip("-")[:80] or "cebot"
-
-
-def upload_to_dm(client: WebClient, user_id: str, *, content: bytes, filename: str, title: str,
-                 comment: str) -> str | None:
-    """Send a file to ``user_id``'s DM with the app; returns the file id. Raises :class:`UploadFailed`."""
-    try:
-        opened = client.conversations_open(users=user_id)
-        channel = (opened.get("channel") or {}).get("id")
-        if not channel:
-            raise UploadFailed(render.upload_failed())
-        response = client.files_upload_v2(channel=channel, content=content, filename=filename, title=title,
-                                          initial_comment=comment)
-    except (SlackApiError, SlackClientError, OSError) as exc:
-        logger.warning("upload of %s to %s failed: %s", filename, user_id, exc)
-        raise UploadFailed(render.upload_failed()) from exc
-    file = response.get("file") or {}
-    return str(file.get("id")) if file.get("id") else None
+from cebot.slack.mrkdwn import code
+from cebot.slack.render.jobs import on_its_way
 
 
 def handle_export(ctx: CommandContext) -> None:
-    request = parse_export(ctx.rest)
-    stamp = ctx.today.isoformat()
-    if request.scope == "team":
-        rows = exports.team_export_rows(session=ctx.session, workspace=ctx.workspace, acting=ctx.member,
-                                        today=ctx.today)
-        upload_to_dm(ctx.client, ctx.user_id, content=team_csv(rows), filename=f"cebot-team-{stamp}.csv",
-                     title=f"Team CE progress {stamp}", comment=f"The team's CE progress on {stamp}.")
-        ctx.respond(render.export_sent("csv", courses=len(rows), team=True))
+    first, _, rest = ctx.rest.partition(" ")
+    if first.lower() == "audit":
+        handle_export_audit(ctx, rest)
         return
-    transcript = exports.member_transcript(session=ctx.session, member=ctx.member, today=ctx.today,
-                                           key=request.key)
-    who = safe_filename(ctx.member.display_name or ctx.member.slack_user_id)
-    scope = safe_filename(request.key or "all")
-    name = f"ce-transcript-{who}-{scope}-{stamp}.{request.fmt}"
-    content = transcript_pdf(transcript) if request.fmt == "pdf" else transcript_csv(transcript)
-    upload_to_dm(ctx.client, ctx.user_id, content=content, filename=name,
-                 title=f"CE transcript: {transcript.title}", comment=render.transcript_comment(transcript,
-                                                                                               request.fmt))
-    ctx.respond(render.export_sent(request.fmt, courses=len(transcript.rows)))
+    request = parse_export(ctx.rest)
+    key = f"export:{ctx.trigger_id}" if ctx.trigger_id else None
+    if request.scope == "team":
+        require_manager(ctx.member, "export the team's progress")
+        queued = enqueue(session=ctx.session, workspace=ctx.workspace, member=ctx.member,
+                         kind=export_jobs.EXPORT_TEAM, payload=export_jobs.team_job(ctx.today), key=key)
+        ctx.respond(on_its_way("team CSV", queued=queued, then=f"See it in Slack with {code('/ce team')}."))
+        return
+    exports.require_tracked(session=ctx.session, member=ctx.member, key=request.key)
+    queued = enqueue(session=ctx.session, workspace=ctx.workspace, member=ctx.member,
+                     kind=export_jobs.EXPORT_TRANSCRIPT, key=key,
+                     payload=export_jobs.transcript_job(request.fmt, request.key, ctx.today))
+    other = code("/ce export csv") if request.fmt == "pdf" else code("/ce export pdf")
+    ctx.respond(on_its_way(request.fmt.upper(), queued=queued, then=f"Need the other format? {other}."))
 
 
 def register(app: App) -> None:
-    register_subcommand("export", handle_export, summary="your transcript as a PDF or CSV, in your DM")
+    register_subcommand("export", handle_export,
+                        summary="your transcript as a PDF or CSV, or the audit packet (export audit KEY), in your DM")

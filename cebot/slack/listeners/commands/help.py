@@ -39,7 +39,7 @@ SUMMARIES: dict[str, str] = {
     "milestone": "mark an AMMA step done",
     "remind": "reminders on, off or snoozed",
     "attach": "attach a certificate to a course (then share the file in my DM)",
-    "export": "your transcript as a PDF or CSV, in your DM",
+    "export": "your transcript as a PDF or CSV, or the audit packet (export audit KEY), in your DM",
     "mydata": "export or delete everything cebot keeps about you",
     "team": "the team's progress (managers)",
     "admin": "managers and the weekly summary (managers, Slack admins)",

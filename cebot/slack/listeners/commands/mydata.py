@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_bolt import App
 
 from cebot.domain.parsing import parse_mydata
+from cebot.jobs import exports as export_jobs
 from cebot.services import mydata
+from cebot.services.jobs import enqueue
 from cebot.slack.context import CommandContext
-from cebot.slack.listeners.commands.export import safe_filename, upload_to_dm
 from cebot.slack.listeners.commands.router import register_subcommand
+from cebot.slack.mrkdwn import code
 from cebot.slack.render import exports as render
-
-COUNTED_KEYS = ("credentials", "entries", "entry_changes", "milestones", "deliveries")
+from cebot.slack.render.jobs import on_its_way
 
 
 def handle_mydata(ctx: CommandContext) -> None:
@@ -22,13 +21,12 @@ def handle_mydata(ctx: CommandContext) -> None:
         report = mydata.data_counts(session=ctx.session, member=ctx.member)
         ctx.respond(**render.mydata_confirm(report, ctx.user_id))
         return
-    data = mydata.export_member_data(session=ctx.session, member=ctx.member, workspace=ctx.workspace)
-    content = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    counts = {k: len(data[k]) for k in COUNTED_KEYS}
-    name = f"cebot-my-data-{safe_filename(ctx.member.slack_user_id)}-{ctx.today.isoformat()}.json"
-    upload_to_dm(ctx.client, ctx.user_id, content=content, filename=name, title="Everything cebot keeps about you",
-                 comment=render.mydata_export_comment(counts))
-    ctx.respond(render.mydata_export_sent())
+    # The JSON file is built and uploaded by a job (cebot.jobs.exports); one job per command (its trigger_id).
+    queued = enqueue(session=ctx.session, workspace=ctx.workspace, member=ctx.member, kind=export_jobs.MYDATA_EXPORT,
+                     payload=export_jobs.mydata_job(ctx.today),
+                     key=f"mydata:{ctx.trigger_id}" if ctx.trigger_id else None)
+    ctx.respond(on_its_way("data export (a JSON file)", queued=queued,
+                           then=f"To erase it all: {code('/ce mydata delete')}."))
 
 
 def register(app: App) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from cebot.services.credentials import acknowledge_rule_changes
 from cebot.services.progress import member_progress
 from cebot.slack.context import CommandContext
 from cebot.slack.listeners.commands.router import register_subcommand
@@ -12,6 +13,7 @@ from cebot.slack.render.progress import progress_blocks, progress_text
 
 def handle_progress(ctx: CommandContext) -> None:
     progress = member_progress(session=ctx.session, member=ctx.member, today=ctx.today)
+    acknowledge_rule_changes(session=ctx.session, member=ctx.member, progress=progress)  # told once, in this reply
     ctx.respond(progress_text(progress), blocks=progress_blocks(progress, today=ctx.today))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from cebot.domain.parsing import parse_remind
-from cebot.jobs.preferences import set_reminders
+from cebot.services.reminder_preferences import set_reminders
 from cebot.slack.context import CommandContext
 from cebot.slack.listeners.commands.router import register_subcommand
 from cebot.slack.mrkdwn import code

@@ -3,7 +3,7 @@
 A submission is checked field by field with the grammar's own parsers; bad fields come back inline
 (``response_action: errors``, keyed by block id) with nothing saved. A good one is saved in one
 transaction, then the modal closes (the ack is the first after-commit step), the confirmation goes to
-the member as a direct message from the app (``chat.postMessage`` to their user id: a view submission has
+the member as a direct message from the app (:func:`cebot.slack.dm.post_dm`: a view submission has
 no ``response_url``, and a DM works wherever the modal was opened from), and the Home tab is republished.
 Edit mode is the same modal prefilled, with the entry id in ``private_metadata``. A likely duplicate
 (same title and date) is not saved: the form comes back (``response_action: update``) filled in as
@@ -36,14 +36,15 @@ from cebot.domain.parsing import (
 )
 from cebot.domain.progress import format_date
 from cebot.models import CEEntry
-from cebot.services import certificates, ledger
+from cebot.services import ledger
 from cebot.services.errors import NotFound, ServiceError
 from cebot.services.progress import member_progress
+from cebot.slack import certificate_form
 from cebot.slack.background import in_background
 from cebot.slack.context import AlreadyDone, MemberScope, scope_from
+from cebot.slack.dm import post_dm
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.render import ledger as render
-from cebot.slack.render.exports import CERTIFICATE_BLOCK
 from cebot.slack.render.ledger import ModalMeta
 
 logger = logging.getLogger(__name__)
@@ -193,9 +194,9 @@ def save_form(scope: MemberScope, request: LogRequest, meta: ModalMeta) -> dict[
     return render.logged_message(entry, after, before, today=scope.today)
 
 
-def _post(client: WebClient, user_id: str, message: dict[str, Any]) -> None:
+def _post(client: WebClient, team_id: str, user_id: str, message: dict[str, Any]) -> None:
     try:
-        client.chat_postMessage(channel=user_id, **message)
+        post_dm(client, user_id, team_id=team_id, **message)
     except (SlackApiError, SlackClientError, OSError) as exc:
         logger.warning("could not send the logging confirmation to %s: %s", user_id, exc)
 
@@ -211,6 +212,7 @@ def handle_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
             ack(**kwargs)
 
     meta = ModalMeta.load(view.get("private_metadata"))
+    certificate_id = certificate_form.certificate_id_of(view.get("private_metadata"))
     values = (view.get("state") or {}).get("values") or {}
     client = context.client
     try:
@@ -223,15 +225,18 @@ def handle_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
                 existing = ledger.find_duplicate(session=scope.session, member=scope.member, title=request.title,
                                                  completed_on=request.completed_on)
                 if existing is not None:  # ask first: the same form, saying so, whose Save logs it anyway
-                    ack_once(response_action="update", view=render.log_modal(
-                        today=scope.today, channel_id=meta.channel_id, prefill=request, duplicate_of=existing))
+                    ack_once(response_action="update", view=certificate_form.with_certificate(render.log_modal(
+                        today=scope.today, channel_id=meta.channel_id, prefill=request, duplicate_of=existing),
+                        certificate_id))
                     return
-            message = save_form(scope, request, meta)
-            certificates.attach_from_form(session=scope.session, member=scope.member, values=values,
-                                          block_id=CERTIFICATE_BLOCK, entry_id=meta.entry_id)
-            user_id = scope.user_id
+            if certificate_id is not None:  # Edit on a proposal read from a certificate: save that, once
+                message = certificate_form.save_edited(scope, request, certificate_id)
+            else:
+                message = save_form(scope, request, meta)
+                certificate_form.fetch_form_file(scope, values, meta.entry_id)
+            team_id, user_id = scope.team_id, scope.user_id
             scope.after_commit(ack_once)  # close the modal as soon as the entry is saved
-            scope.after_commit(lambda: in_background(lambda: _post(client, user_id, message)))
+            scope.after_commit(lambda: in_background(lambda: _post(client, team_id, user_id, message)))
             refresh_home_after_commit(scope)
     except AlreadyDone:
         ack_once()  # a replayed submission: it was saved the first time; just close the form

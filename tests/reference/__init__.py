@@ -1,1 +1,0 @@
-"""Frozen copies of the progress engine before its speed-up, for differential tests."""
