@@ -33,10 +33,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cebot.db import make_engine, upgrade
-from cebot.jobs.planning import weekly_summary
 from cebot.models import Member, Workspace
 from cebot.services import ledger
 from cebot.services.progress import member_progress, team_progress
+from cebot.services.summary import weekly_summary
 from cebot.slack.home import build_home_view
 from cebot.slack.render import ledger as render
 from cebot.slack.render.progress import progress_blocks, progress_text

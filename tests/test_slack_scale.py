@@ -18,7 +18,7 @@ from slackharness import SlackHarness
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cebot.jobs.planning import weekly_summary
+from cebot.services.summary import weekly_summary
 from cebot.slack.render import ledger as render
 from cebot.slack.render.summary import render_summary
 from cebot.slack.render.team import TEAM_PAGE, TEAM_PAGE_SIZE
