@@ -298,6 +298,15 @@ class CredentialLedger:
     requirement_set: RequirementSet
     facts: CredentialFacts
     entries: Sequence[EntryFacts]
+    floor: date | None = None
+    """The earliest completion date read (see :func:`entry_floor`); None when no entries are needed."""
+
+    def with_extra(self, extra: Sequence[EntryFacts]) -> Sequence[EntryFacts]:
+        """The entries plus ``extra``, those the same read would have returned (from the floor on)."""
+        if self.floor is None:
+            return self.entries
+        more = [e for e in extra if e.completed_on >= self.floor]
+        return [*self.entries, *more] if more else self.entries
 
 
 def member_ledgers(*, session: Session, member: Member, today: date,
@@ -324,7 +333,7 @@ def member_ledgers(*, session: Session, member: Member, today: date,
         mine: Sequence[EntryFacts] = ()
         if plan.floor is not None:
             mine = entries[bisect.bisect_left(entries, plan.floor, key=_completed_on):]
-        out.append(CredentialLedger(plan.requirement_set, plan.facts, mine))
+        out.append(CredentialLedger(plan.requirement_set, plan.facts, mine, plan.floor))
     return out
 
 
@@ -335,7 +344,7 @@ def member_progress(*, session: Session, member: Member, today: date,
     Courses up to ``lookback_months`` before a window are listed as not counted; older ones are left out.
     ``extra``: courses to count as if logged (``/ce check`` asks "what if"); nothing is saved.
     """
-    return [compute_progress(c.requirement_set, c.facts, [*c.entries, *extra] if extra else c.entries, today)
+    return [compute_progress(c.requirement_set, c.facts, c.with_extra(extra), today)
             for c in member_ledgers(session=session, member=member, today=today, lookback_months=lookback_months)]
 
 

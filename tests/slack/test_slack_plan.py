@@ -32,7 +32,8 @@ def test_check_saves_nothing_and_says_what_would_count(slack: SlackHarness, engi
     assert live_entries(engine) == []
     assert "If you logged 2 h *Medical errors update*" in reply.text
     assert "2 h would count" in reply.text
-    assert "Medical" in reply.text and "+2 h" in reply.text
+    assert "Medical" in reply.text
+    assert "+2 h" in reply.text
     assert "to go 24 → 22 h" in reply.text
     assert reply.response_type == "ephemeral"
 

@@ -7,12 +7,13 @@ user or catalog text is escaped.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from cebot.domain.facts import LogRequest
 from cebot.domain.hours import format_hours
 from cebot.domain.plan import CHECK_ENTRY_ID, Plan, PlanItem
-from cebot.domain.progress import Progress, format_date
+from cebot.domain.progress import Progress, format_date, format_window
 from cebot.domain.subjects import label as subject_label
 from cebot.slack import blocks as b
 from cebot.slack.mrkdwn import bold, code, escape
@@ -39,7 +40,7 @@ def course_words(request: LogRequest) -> str:
             + f", {_fmt(request.delivery_format)}, on {format_date(request.completed_on)}")
 
 
-def check_line(before: Progress | None, after: Progress) -> str:
+def check_line(before: Progress | None, after: Progress, on: date | None = None) -> str:
     """What the course would do for one credential: hours that count, minimums served, what is left out, to go."""
     name = bold(after.name)
     if after.required == 0 and after.remaining == 0 and (before is None or before.required == 0):
@@ -62,10 +63,15 @@ def check_line(before: Progress | None, after: Progress) -> str:
     was = before.remaining if before else after.remaining
     line += f" · to go {format_hours(was)} → {format_hours(after.remaining)} h" if after.remaining or was \
         else " · complete"
+    listed = False
     for nc in after.not_counted:
         if nc.entry_id == CHECK_ENTRY_ID:
+            listed = True
             what = f"{format_hours(nc.hours)} h left out" if nc.partial else "would not count"
             line += f"\n      _{what}: {escape(nc.reason)}_"
+    w = after.window
+    if not listed and on is not None and w is not None and not w.start <= on <= w.deadline:
+        line += f"\n      _would not count: outside this cycle ({format_window(w)})_"
     return line
 
 
@@ -74,7 +80,7 @@ def check_message(request: LogRequest, log_text: str, before: Sequence[Progress]
     """The what-if reply: each credential's line and a *Log it* button carrying ``log_text``."""
     head = f":mag: If you logged {course_words(request)}:"
     was = {p.key: p for p in before}
-    lines = [check_line(was.get(p.key), p) for p in after]
+    lines = [check_line(was.get(p.key), p, request.completed_on) for p in after]
     blocks: list[b.Block] = [b.section(head)]
     blocks += pack_lines(lines, max_blocks=40) if lines else [b.context(TRACK_HINT)]
     if len(log_text) <= 2000:
