@@ -209,7 +209,8 @@ def test_amma_without_a_clinic_target_shows_the_medical_massage_hours_logged(sla
         ledger.delete_entry(session=s, member=member, entry_id=deleted)
     reply = slack.ask("amma", user="U1")
     assert ("*Medical-massage CE:* You've logged 6 h of medical-massage CE. Your clinic hasn't set an hour target "
-            "yet: a manager can define one. Tag those courses `#medical_massage` so they count once it does."
+            "yet: a manager can set one with `/ce admin target AMMA`. Tag those courses `#medical_massage` so they "
+            "count once it does."
             ) in reply.text
     reply = slack.ask("milestone mblex date:2024-05-01", user="U1")
     assert "You've logged 6 h of medical-massage CE" in reply.text
