@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cebot.domain.amma import TARGET_NOTE
 from cebot.domain.catalog import dump_requirement_set
 from cebot.domain.hours import format_hours
 from cebot.domain.parsing import ParseError, parse_subject
@@ -160,6 +161,8 @@ def read_target(form: TargetForm, *, today: date, set_by: str = "") -> TargetRea
         "deadline": {"kind": kind, **({"month": int(month)} if month else {})},
         "minimums": minimums, "workspace_defined": True, "checked_on": today,
         "notes": [origin_note(set_by, today)],
+        # The AMMA target is the clinic's, not AMMA's (docs/requirement-sets.md): say so as the shipped set does.
+        **({"unconfirmed": [TARGET_NOTE]} if key == "AMMA" else {}),
     }
     try:
         rs = RequirementSet.model_validate(data, context=FILE_CONTEXT)
