@@ -106,7 +106,7 @@ USAGE_LINES: dict[str, str] = {
     "milestone": "/ce milestone <program|mblex|experience|ce|exam> [date:<date>]",
     "team": "/ce team [page:N]",
     "admin": "/ce admin managers add|remove @person  ·  /ce admin summary #channel [day:mon] [time:09:00]  ·  "
-             "/ce admin summary off",
+             "/ce admin summary off  ·  /ce admin target [KEY]  ·  /ce admin target remove KEY",
     "remind": "/ce remind on|off|snooze [days]",
     "export": "/ce export csv|pdf [KEY]  ·  /ce export team csv",
     "mydata": "/ce mydata export|delete",

@@ -44,7 +44,8 @@ LOOKBACK_MONTHS = 6
 """Courses completed this long before a credential's window are still listed, as not counted."""
 
 STATUS_ORDER: dict[str, int] = {
-    "overdue": 0, "at_risk": 1, "needs_info": 2, "on_track": 3, "complete": 4, "exempt": 5,
+    "overdue": 0, "due_soon": 1, "behind_pace": 2, "needs_info": 3, "not_started": 4, "on_pace": 5, "complete": 6,
+    "exempt": 7,
 }
 """Team lists show the members who need help first."""
 
@@ -350,7 +351,7 @@ def member_progress(*, session: Session, member: Member, today: date,
 
 def team_progress(*, session: Session, workspace: Workspace, today: date,
                   lookback_months: int = 0) -> list[MemberProgress]:
-    """Progress of every member of the workspace, those overdue or at risk first (at most 4 queries).
+    """Progress of every member of the workspace, those overdue, due soon or behind pace first (at most 4 queries).
 
     Statuses and hours are the same as :func:`member_progress` gives; by default the "not counted" lists
     leave out courses from before each window (a manager's summary does not show them), which keeps a big

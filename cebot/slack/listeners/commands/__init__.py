@@ -10,6 +10,7 @@ from types import ModuleType
 from cebot.slack.listeners.commands import (
     admin,
     admin_summary,
+    admin_target,
     amma,
     attach,
     check,
@@ -36,6 +37,7 @@ FEATURES: tuple[ModuleType, ...] = (
     router,
     admin,
     admin_summary,
+    admin_target,
     amma,
     attach,
     check,
