@@ -34,7 +34,7 @@ from cebot.services.scheduled import OPEN_STATES, Planned, PlanStats, WorkspaceR
 MEMBER_BATCH = 1000
 """Members whose progress is computed together (a constant number of queries per batch)."""
 CPR_CONDITION_KEYS = frozenset({"cpr", "bls", "cpr_current"})
-LONGEST_LEAD_DAYS = r.COUNTDOWN_DAYS[0] + 3
+LONGEST_LEAD_DAYS = max(r.COUNTDOWN_DAYS[0], r.LEAD_DAYS_MAX) + 3
 """The first countdown stage starts this many days before a deadline at most (a weekend start moves to Friday)."""
 DELIVERY_LOOKBACK = timedelta(days=400)
 """Deliveries older than this are not read back (their periods cannot come round again)."""
@@ -47,6 +47,7 @@ class _Candidate:
     slack_user_id: str
     timezone: str
     snoozed_until: date | None
+    lead_days: str | None
     last_activity: datetime
     """When they last logged a course, or joined, whichever is later."""
     today: date
@@ -106,16 +107,16 @@ def _candidates(session: Session, workspace_ids: list[int], todays: dict[str, da
                    .scalar_subquery())
     snoozed = col(Member.snoozed_until)
     stmt = (sa.select(col(Member.id), col(Member.workspace_id), col(Member.slack_user_id), col(Member.timezone),
-                      snoozed, col(Member.created_at), last_logged)
+                      snoozed, col(Member.lead_days), col(Member.created_at), last_logged)
             .where(col(Member.workspace_id).in_(workspace_ids), col(Member.timezone).in_(list(todays)),
                    col(Member.reminders_enabled).is_(True),
                    sa.or_(snoozed.is_(None), snoozed <= max(todays.values())),
                    _could_have_something_due(todays, now))
             .order_by(col(Member.id)))
     out = []
-    for mid, wid, uid, tz, snoozed_until, joined, logged in session.execute(stmt):
+    for mid, wid, uid, tz, snoozed_until, lead, joined, logged in session.execute(stmt):
         active = max(_aware(joined), _aware(logged)) if logged is not None else _aware(joined)
-        out.append(_Candidate(mid, wid, uid, tz, snoozed_until, active, todays[tz]))
+        out.append(_Candidate(mid, wid, uid, tz, snoozed_until, lead, active, todays[tz]))
     return out
 
 
@@ -171,7 +172,7 @@ def _snapshot(m: _Candidate, tracked: list[CredentialProgress]) -> MemberSnapsho
     return MemberSnapshot(slack_user_id=m.slack_user_id, timezone=m.timezone,
                           last_activity_on=r.local_now(m.last_activity, r.zone(m.timezone)).date(),
                           credentials=creds, reminders_enabled=True, snoozed_until=m.snoozed_until,
-                          member_id=m.id)
+                          member_id=m.id, lead_days=r.lead_days_from_text(m.lead_days))
 
 
 def credential_snapshot(progress: Progress, rs: RequirementSet | None,

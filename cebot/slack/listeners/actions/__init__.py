@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cebot.slack.listeners.actions import certificate_actions, home_actions, ledger_actions, mydata_actions, paging
+from cebot.slack.listeners.actions import (
+    certificate_actions,
+    home_actions,
+    ledger_actions,
+    mydata_actions,
+    paging,
+    reminder_actions,
+)
 
 FEATURES: tuple[ModuleType, ...] = (
     certificate_actions,
@@ -15,4 +22,5 @@ FEATURES: tuple[ModuleType, ...] = (
     ledger_actions,
     mydata_actions,
     paging,
+    reminder_actions,
 )
