@@ -111,3 +111,13 @@ def _content(due: DueReminder) -> tuple[str, str]:
                 + "\n".join(lines) + "\nA seminar this month keeps the deadline relaxed.")
         return text, body
     raise ValueError(f"cannot render a {due.kind!r} reminder")
+
+
+def render_team_nudge(credentials: tuple[CredentialSnapshot, ...], recipient: str, today: date) -> dict[str, Any]:
+    """The one-a-week DM a manager's *Remind the people at risk* sends, with the reminder buttons."""
+    lines = [f"• {bold(c.name)}: {missing_text(c)}" + (f", due {fmt_date(c.deadline)}" if c.deadline else "")
+             for c in credentials[:10]]
+    text = "Your clinic asked me to check in about your CE"
+    body = (":wave: Your clinic manager asked me to check in: these credentials are behind.\n"
+            + "\n".join(lines) + "\nA course this month gets you back on track.")
+    return b.message(text, [b.section(body), reminder_actions(recipient, today), b.context(LOG_HINT)])

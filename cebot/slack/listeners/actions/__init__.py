@@ -14,6 +14,7 @@ from cebot.slack.listeners.actions import (
     mydata_actions,
     paging,
     reminder_actions,
+    summary_actions,
 )
 
 FEATURES: tuple[ModuleType, ...] = (
@@ -23,4 +24,5 @@ FEATURES: tuple[ModuleType, ...] = (
     mydata_actions,
     paging,
     reminder_actions,
+    summary_actions,
 )
