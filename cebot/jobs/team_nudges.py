@@ -18,7 +18,7 @@ from cebot.jobs.registry import JobRun, RetryLater, job_handler
 from cebot.models import Delivery
 from cebot.services.scheduled import OPEN_STATES, Planned, delivery_state
 from cebot.services.team_nudges import TEAM_NUDGE, nudge_targets
-from cebot.slack.dm import dm_channel
+from cebot.slack.dm import post_dm
 from cebot.slack.render.reminders import render_team_nudge
 
 logger = logging.getLogger(__name__)
@@ -44,9 +44,8 @@ def send_team_nudges(run: JobRun) -> None:
     for claim in delivery.claim(run.engine, planned, now):
         uid = claim.planned.recipient
         try:
-            channel = dm_channel(run.client, uid, team_id=workspace.team_id)
             message = render_team_nudge(targets[uid].credentials, uid, today)
-            response = run.client.chat_postMessage(channel=channel, unfurl_links=False, **message)
+            response = post_dm(run.client, uid, team_id=workspace.team_id, unfurl_links=False, **message)
         except Exception as exc:
             failed += 1
             delivery.mark_failed(run.engine, claim, datetime.now(UTC), str(exc))
