@@ -37,9 +37,12 @@ from cebot.domain.progress import Progress
 from cebot.models import Member
 from cebot.services import ledger
 from cebot.services.progress import member_progress
+from cebot.services.reminder_preferences import reminder_settings
 from cebot.slack.background import ContextThreadPoolExecutor
 from cebot.slack.context import MemberScope, member_today
+from cebot.slack.mrkdwn import code
 from cebot.slack.render.home import RECENT_COUNT, RecentEntry, home_view
+from cebot.slack.render.reminders import lead_days_line
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +64,21 @@ def recent_entries(*, session: Session, member: Member, limit: int = RECENT_COUN
     return recent, len(rows) > limit
 
 
+def reminders_line(member: Member) -> str:
+    """Home's line about the member's reminders: off, or their lead times."""
+    settings = reminder_settings(member)
+    if not settings.enabled:
+        return ":no_bell: Reminders are off (" + code("/ce remind on") + " turns them back on)."
+    return ":bell: " + lead_days_line(settings)
+
+
 def build_home_view(*, session: Session, member: Member, today: date | None = None) -> dict[str, Any]:
     """The member's Home tab view as of ``today`` (their local date by default); at most 4 queries."""
     today = today or member_today(member)
     progress = member_progress(session=session, member=member, today=today)
     recent, more = recent_entries(session=session, member=member)
-    return home_view(name=member.display_name, progress=progress, recent=recent, today=today, more_entries=more)
+    return home_view(name=member.display_name, progress=progress, recent=recent, today=today, more_entries=more,
+                     reminders=reminders_line(member))
 
 
 def publish(client: WebClient, user_id: str, view: dict[str, Any]) -> bool:
@@ -249,7 +261,7 @@ def refresh_home_after_commit(scope: MemberScope) -> None:
         member = scope.member
         recent, more = recent_entries(session=scope.session, member=member)
         view = home_view(name=member.display_name, progress=progress, recent=recent, today=scope.today,
-                         more_entries=more)
+                         more_entries=more, reminders=reminders_line(member))
         client_now, user_id, fresh = scope.client, member.slack_user_id, _fresh(scope)
         # A publish that has to wait for the member's quiet period reads the database then, not this view.
         scope.after_commit(lambda: HOME_PUBLISHER.submit(key, lambda: publish(client_now, user_id, view),

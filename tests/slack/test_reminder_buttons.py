@@ -15,6 +15,7 @@ from cebot.domain import reminders as r
 from cebot.models import Member
 from cebot.services.reminders import reminders_due
 from cebot.services.scheduled import installed_workspaces
+from cebot.slack.home import build_home_view
 from cebot.slack.render import reminders as render
 from tests.helpers.ledger_helpers import track
 from tests.helpers.slackharness import SlackHarness
@@ -152,3 +153,12 @@ def test_lead_times_are_stored_shown_and_used(slack: SlackHarness, engine: Engin
     assert member(engine).lead_days is None  # the defaults are not stored
     assert "(the default" in slack.ask("remind").text
     assert "1 to 6 lead times" in slack.ask("remind days:0,400").text
+
+
+def test_home_shows_the_lead_times(slack: SlackHarness, engine: Engine) -> None:
+    """The Home tab shows the member's lead times once they track something."""
+    setup_member(slack, engine)
+    slack.ask("remind days:45,10")
+    with Session(engine) as s:
+        view = build_home_view(session=s, member=member(engine), today=NOW.date())
+    assert "45 and 10 days before a deadline" in str(view["blocks"])

@@ -8,6 +8,7 @@ from typing import Any
 from cebot.domain import reminders as r
 from cebot.domain.hours import format_hours
 from cebot.domain.reminders import CredentialSnapshot, DueReminder
+from cebot.services.reminder_preferences import ReminderSettings
 from cebot.slack import blocks as b
 from cebot.slack.mrkdwn import bold, code, escape
 
@@ -45,6 +46,15 @@ def reminder_actions(recipient: str, today: date) -> dict[str, Any]:
         b.button("Log a course", LOG_COURSE, value="log", style="primary"),
         block_id=actions_block_id(recipient),
     )
+
+
+def lead_days_line(settings: ReminderSettings) -> str:
+    """``Lead times: 90, 30 and 7 days before a deadline (yours)``, for ``/ce remind`` and Home."""
+    days = [str(d) for d in settings.lead_days]
+    joined = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+    whose = "your choice" if settings.custom_lead_days else "the default"
+    return (f"Lead times: {joined} days before a deadline ({whose}; change with "
+            f"{code('/ce remind days:90,30,7')}).")
 
 
 def fmt_date(d: date) -> str:

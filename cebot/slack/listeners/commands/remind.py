@@ -9,18 +9,9 @@ from cebot.services.reminder_preferences import ReminderSettings, set_lead_days,
 from cebot.slack.context import CommandContext
 from cebot.slack.listeners.commands.router import register_subcommand
 from cebot.slack.mrkdwn import code
-from cebot.slack.render.reminders import fmt_date
+from cebot.slack.render.reminders import fmt_date, lead_days_line
 
 WINDOW = "weekday mornings (09:00–11:00 your time)"
-
-
-def lead_days_line(settings: ReminderSettings) -> str:
-    """``Lead times: 90, 30 and 7 days before a deadline (yours)``, for ``/ce remind`` and Home."""
-    days = [str(d) for d in settings.lead_days]
-    joined = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
-    whose = "your choice" if settings.custom_lead_days else "the default"
-    return (f"Lead times: {joined} days before a deadline ({whose}; change with "
-            f"{code('/ce remind days:90,30,7')}).")
 
 
 def status_text(settings: ReminderSettings, today_snoozed: bool) -> str:
