@@ -34,8 +34,11 @@ from cebot.services.scheduled import OPEN_STATES, Planned, PlanStats, WorkspaceR
 MEMBER_BATCH = 1000
 """Members whose progress is computed together (a constant number of queries per batch)."""
 CPR_CONDITION_KEYS = frozenset({"cpr", "bls", "cpr_current"})
-LONGEST_LEAD_DAYS = max(r.COUNTDOWN_DAYS[0], r.LEAD_DAYS_MAX) + 3
-"""The first countdown stage starts this many days before a deadline at most (a weekend start moves to Friday)."""
+LONGEST_LEAD_DAYS = r.COUNTDOWN_DAYS[0] + 3
+"""The first default countdown stage starts this many days before a deadline at most (a weekend start moves to
+Friday)."""
+LONGEST_CHOSEN_LEAD_DAYS = r.LEAD_DAYS_MAX + 3
+"""The same for a member who chose their own lead times (only those members are read that far ahead)."""
 DELIVERY_LOOKBACK = timedelta(days=400)
 """Deliveries older than this are not read back (their periods cannot come round again)."""
 
@@ -90,6 +93,7 @@ def _could_have_something_due(todays: dict[str, date], now: datetime) -> Any:
     deadline = col(Credential.deadline)
     countdown_or_cpr = cred.where(sa.or_(
         deadline.is_(None), deadline <= last + timedelta(days=LONGEST_LEAD_DAYS),
+        sa.and_(col(Member.lead_days).is_not(None), deadline <= last + timedelta(days=LONGEST_CHOSEN_LEAD_DAYS)),
         col(Credential.cpr_expires_on).between(first - timedelta(days=r.CPR_NOTICE_DAYS + 1),
                                                last + timedelta(days=r.CPR_NOTICE_DAYS + 1))))
     quiet_since = now - timedelta(days=r.NUDGE_AFTER_DAYS - 1)  # a day early: the rule counts local days

@@ -162,3 +162,12 @@ def test_home_shows_the_lead_times(slack: SlackHarness, engine: Engine) -> None:
     with Session(engine) as s:
         view = build_home_view(session=s, member=member(engine), today=NOW.date())
     assert "45 and 10 days before a deadline" in str(view["blocks"])
+
+
+def test_a_lead_time_beyond_the_default_stages_is_planned(slack: SlackHarness, engine: Engine) -> None:
+    """A 120-day lead time brings a deadline 116 days out into the countdown; the defaults (90 days) do not."""
+    slack.ask("remind")
+    track(engine, "U1", "FL", date(2026, 7, 17))
+    assert due_for(engine, MONDAY_MORNING) == []
+    slack.ask("remind days:120,30")
+    assert due_for(engine, MONDAY_MORNING) == [r.COUNTDOWN]
