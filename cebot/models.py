@@ -65,6 +65,10 @@ class Member(SQLModel, table=True):
     is_slack_admin: bool = Field(default=False)
     reminders_enabled: bool = Field(default=True)
     snoozed_until: date | None = Field(default=None)
+    lead_days: str | None = Field(default=None, max_length=64)
+    """Reminder lead times chosen with ``/ce remind days:90,30,7`` (comma-separated); None: the default stages."""
+    calendar_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    """sha256 (hex) of the private calendar feed's token; None: no feed, or revoked."""
     profile_refreshed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime = _ts()
 

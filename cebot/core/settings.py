@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     """How long a worker holds a job (an export) before another worker may take it over: longer than any job
     takes, short enough that a job whose worker died is picked up again soon (``cebot worker``)."""
     certificate_store: str = ""
+    public_url: str | None = None
+    """The address the web process is reached at from outside (``https://cebot.example.org``): the base of the
+    private calendar feed URLs that ``/ce calendar`` hands out."""
     """Where cebot keeps certificate files: ``file:///folder`` or ``s3://bucket/prefix`` (boto3's usual AWS_*
     variables, ``AWS_ENDPOINT_URL`` for another S3-compatible service). Default: :meth:`certificate_store_url`."""
 
@@ -136,6 +139,14 @@ class Settings(BaseSettings):
         if self.log_format not in ("kv", "json"):
             raise SettingsError(f"LOG_FORMAT must be kv or json, not {self.log_format!r}.")
         self.certificate_store_url()
+
+    def calendar_url(self, token: str) -> str:
+        """The feed URL for ``token``; SettingsError (with what to set) when PUBLIC_URL is not set."""
+        base = (self.public_url or "").strip().rstrip("/")
+        if not base.startswith(("https://", "http://")):
+            raise SettingsError("Calendar feeds need PUBLIC_URL: the https:// address this app's web process is "
+                                "reached at (for example https://cebot.example.org).")
+        return f"{base}/calendar/{token}.ics"
 
     def certificate_store_url(self) -> str:
         """``CERTIFICATE_STORE``, checked; unset: ``file://`` a ``certificates`` folder beside the SQLite database

@@ -45,6 +45,7 @@ from fractions import Fraction
 
 from cebot.domain.facts import LogRequest
 from cebot.domain.hours import QUARTERS_PER_HOUR, Quarters, format_hours
+from cebot.domain.reminders import LEAD_DAYS_COUNT_MAX, LEAD_DAYS_MAX, normalise_lead_days
 from cebot.domain.requirements import DELIVERY_FORMATS
 from cebot.domain.subjects import SUBJECTS, canonical, suggest
 
@@ -107,7 +108,8 @@ USAGE_LINES: dict[str, str] = {
     "team": "/ce team [page:N]",
     "admin": "/ce admin managers add|remove @person  ·  /ce admin summary #channel [day:mon] [time:09:00]  ·  "
              "/ce admin summary off  ·  /ce admin target [KEY]  ·  /ce admin target remove KEY",
-    "remind": "/ce remind on|off|snooze [days]",
+    "remind": "/ce remind on|off|snooze [days]|days:90,30,7",
+    "calendar": "/ce calendar [reset]",
     "export": "/ce export csv|pdf [KEY]  ·  /ce export team csv",
     "mydata": "/ce mydata export|delete",
     "attach": "/ce attach <id>  (then share the certificate file in my DM)",
@@ -131,7 +133,8 @@ EXAMPLES: dict[str, str] = {
     "milestone": "/ce milestone mblex date:2024-05-01",
     "team": "/ce team [page:N]",
     "admin": "/ce admin managers add @Dana",
-    "remind": "/ce remind snooze 7",
+    "remind": "/ce remind days:90,30,7",
+    "calendar": "/ce calendar",
     "export": "/ce export csv",
     "mydata": "/ce mydata export",
     "attach": "/ce attach 12",
@@ -1213,17 +1216,21 @@ def parse_milestone(rest: str, *, today: date) -> MilestoneRequest:
 
 @dataclass(frozen=True)
 class RemindRequest:
-    """``/ce remind on|off|snooze [days]``. ``days`` is set only for ``snooze`` (default 7, 1-90)."""
+    """``/ce remind [on|off|snooze [days]|days:90,30,7]``. ``days`` is set only for ``snooze`` (default 7, 1-90);
+    ``lead_days`` only for ``days`` (the member's lead times); ``show`` (no words) shows the settings."""
 
     action: str
     days: int | None = None
+    lead_days: tuple[int, ...] = ()
 
 
 def parse_remind(rest: str) -> RemindRequest:
     """``/ce remind on``, ``/ce remind off``, ``/ce remind snooze [days]`` (``14``, ``14d``, ``2w``)."""
     words = [w.text.lower() for w in tokenize(rest)]
     if not words:
-        raise _error("Say on, off or snooze.", "remind", field="action")
+        return RemindRequest(action="show")
+    if words[0].startswith(("days:", "lead:")):
+        return _parse_lead_days(" ".join(words).split(":", 1)[1])
     action = {"on": "on", "enable": "on", "start": "on", "yes": "on", "off": "off", "disable": "off",
               "stop": "off", "no": "off", "snooze": "snooze", "pause": "snooze", "later": "snooze"}.get(words[0])
     if action is None:
@@ -1243,6 +1250,19 @@ def parse_remind(rest: str) -> RemindRequest:
     if not 1 <= days <= SNOOZE_MAX_DAYS:
         raise _error(f"Snooze for 1 to {SNOOZE_MAX_DAYS} days.", "remind", field="days")
     return RemindRequest(action="snooze", days=days)
+
+
+def _parse_lead_days(spec: str) -> RemindRequest:
+    """``90,30,7`` (spaces allowed): the days before a deadline a reminder goes out."""
+    parts = [p for p in re.split(r"[,\s]+", spec.strip()) if p]
+    if not parts or not all(p.isdigit() and len(p) <= 4 for p in parts):
+        raise _error(f"I couldn't read “{_short(spec, 20)}” as days before a deadline.", "remind", field="days")
+    try:
+        lead = normalise_lead_days([int(p) for p in parts])
+    except ValueError:
+        raise _error(f"Choose 1 to {LEAD_DAYS_COUNT_MAX} lead times, each 1 to {LEAD_DAYS_MAX} days.", "remind",
+                     field="days") from None
+    return RemindRequest(action="days", lead_days=lead)
 
 
 @dataclass(frozen=True)

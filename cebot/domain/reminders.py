@@ -16,7 +16,7 @@ the member's own timezone (``zoneinfo``, so a DST change moves the UTC instant,
 not the wall-clock hour).
 
 - ``countdown``: 90, 60, 30, 14, 7 and 1 days before a deadline while hours or
-  subjects are short. Stage *T* starts on ``deadline - T`` days (brought
+  subjects are short (or at the member's own lead times). Stage *T* starts on ``deadline - T`` days (brought
   forward to the Friday when that day is a weekend, so "1 day left" never
   lands after a Sunday deadline) and lasts until the next stage starts; the
   last stage lasts through the deadline day. A member who starts tracking 20
@@ -45,6 +45,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cebot.domain.hours import Quarters
 
 COUNTDOWN_DAYS: tuple[int, ...] = (90, 60, 30, 14, 7, 1)
+"""The default countdown stages; a member may choose their own lead times (``/ce remind days:90,30,7``)."""
+LEAD_DAYS_MAX = 180
+LEAD_DAYS_COUNT_MAX = 6
 WINDOW_START = time(9, 0)
 WINDOW_END = time(11, 0)
 OVERDUE_WINDOW_DAYS = 30
@@ -129,6 +132,30 @@ class MemberSnapshot:
     snoozed_until: date | None = None
     """No reminders before this date (local)."""
     member_id: int | None = None
+    lead_days: tuple[int, ...] = COUNTDOWN_DAYS
+    """The countdown stages (days before a deadline, longest first)."""
+
+
+def normalise_lead_days(days: list[int] | tuple[int, ...]) -> tuple[int, ...]:
+    """Lead times as stored and used: distinct, longest first; ValueError outside 1..180 or more than six."""
+    out = tuple(sorted(set(days), reverse=True))
+    if not out or len(out) > LEAD_DAYS_COUNT_MAX or not all(1 <= d <= LEAD_DAYS_MAX for d in out):
+        raise ValueError(f"lead times are 1 to {LEAD_DAYS_COUNT_MAX} numbers of days from 1 to {LEAD_DAYS_MAX}")
+    return out
+
+
+def lead_days_from_text(text: str | None) -> tuple[int, ...]:
+    """A stored ``90,30,7`` as a tuple; unset or unreadable (never written by cebot) gives the defaults."""
+    if not text:
+        return COUNTDOWN_DAYS
+    try:
+        return normalise_lead_days([int(part) for part in text.split(",")])
+    except ValueError:
+        return COUNTDOWN_DAYS
+
+
+def lead_days_text(days: tuple[int, ...]) -> str:
+    return ",".join(str(d) for d in days)
 
 
 @dataclass(frozen=True)
@@ -155,16 +182,18 @@ def _weekday_on_or_before(d: date) -> date:
     return d
 
 
-def countdown_stage_starts(deadline: date) -> tuple[tuple[int, date], ...]:
+def countdown_stage_starts(deadline: date, lead_days: tuple[int, ...] = COUNTDOWN_DAYS
+                           ) -> tuple[tuple[int, date], ...]:
     """Each countdown stage (days before) with the local date it starts on."""
-    return tuple((days, _weekday_on_or_before(deadline - timedelta(days=days))) for days in COUNTDOWN_DAYS)
+    return tuple((days, _weekday_on_or_before(deadline - timedelta(days=days))) for days in lead_days)
 
 
-def countdown_stage(deadline: date, today: date) -> tuple[int, date] | None:
+def countdown_stage(deadline: date, today: date, lead_days: tuple[int, ...] = COUNTDOWN_DAYS
+                    ) -> tuple[int, date] | None:
     """The countdown stage current on ``today`` (days, start date), or None outside every stage."""
     if today > deadline:
         return None
-    starts = countdown_stage_starts(deadline)
+    starts = countdown_stage_starts(deadline, lead_days)
     current: tuple[int, date] | None = None
     for days, start in starts:
         if start <= today:
@@ -189,7 +218,7 @@ def reminders_due(member: MemberSnapshot, now: datetime) -> list[DueReminder]:
             continue
         days_left = (cred.deadline - today).days
         if cred.short:
-            stage = countdown_stage(cred.deadline, today)
+            stage = countdown_stage(cred.deadline, today, member.lead_days)
             if stage is not None:
                 days, start = stage
                 countdown_starts_today = countdown_starts_today or start == today

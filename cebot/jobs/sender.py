@@ -122,7 +122,7 @@ def render(p: Planned) -> dict[str, Any]:
     if isinstance(p.message, WeeklySummary):
         return render_summary(p.message)
     if isinstance(p.message, DueReminder):
-        return render_reminder(p.message)
+        return render_reminder(p.message, recipient=p.recipient)
     raise TypeError(f"nothing to render for {p.kind} {p.period}")
 
 

@@ -23,11 +23,34 @@ SNOOZE_MAX_DAYS = 90
 class ReminderSettings:
     enabled: bool
     snoozed_until: date | None
+    lead_days: tuple[int, ...] = r.COUNTDOWN_DAYS
+    custom_lead_days: bool = False
+
+
+def reminder_settings(member: Member) -> ReminderSettings:
+    """What ``/ce remind`` and Home show: on/off, the snooze, and the lead times (the defaults when unset)."""
+    return ReminderSettings(member.reminders_enabled, member.snoozed_until, r.lead_days_from_text(member.lead_days),
+                            bool(member.lead_days))
+
+
+def set_lead_days(*, session: Session, member: Member, days: tuple[int, ...]) -> ReminderSettings:
+    """Store the member's countdown lead times (``/ce remind days:90,30,7``); the defaults are not stored."""
+    try:
+        lead = r.normalise_lead_days(days)
+    except ValueError as exc:
+        raise InvalidRequest(f"Choose 1 to {r.LEAD_DAYS_COUNT_MAX} lead times, each 1 to {r.LEAD_DAYS_MAX} days, "
+                             "e.g. /ce remind days:90,30,7.") from exc
+    member.lead_days = None if lead == r.COUNTDOWN_DAYS else r.lead_days_text(lead)
+    session.add(member)
+    session.flush()
+    return reminder_settings(member)
 
 
 def set_reminders(*, session: Session, member: Member, action: str, days: int | None = None,
                   today: date) -> ReminderSettings:
     """``on`` (also ends a snooze), ``off``, or ``snooze`` for ``days`` days from ``today`` (the member's date)."""
+    if action == "show":
+        return reminder_settings(member)
     if action == "on":
         member.reminders_enabled, member.snoozed_until = True, None
     elif action == "off":
@@ -40,7 +63,7 @@ def set_reminders(*, session: Session, member: Member, action: str, days: int | 
         raise InvalidRequest("Say /ce remind on, /ce remind off or /ce remind snooze 7.")
     session.add(member)
     session.flush()
-    return ReminderSettings(member.reminders_enabled, member.snoozed_until)
+    return reminder_settings(member)
 
 
 def set_summary(*, session: Session, workspace: Workspace, acting: Member, channel_id: str | None,

@@ -35,7 +35,10 @@ MEMBER_BATCH = 1000
 """Members whose progress is computed together (a constant number of queries per batch)."""
 CPR_CONDITION_KEYS = frozenset({"cpr", "bls", "cpr_current"})
 LONGEST_LEAD_DAYS = r.COUNTDOWN_DAYS[0] + 3
-"""The first countdown stage starts this many days before a deadline at most (a weekend start moves to Friday)."""
+"""The first default countdown stage starts this many days before a deadline at most (a weekend start moves to
+Friday)."""
+LONGEST_CHOSEN_LEAD_DAYS = r.LEAD_DAYS_MAX + 3
+"""The same for a member who chose their own lead times (only those members are read that far ahead)."""
 DELIVERY_LOOKBACK = timedelta(days=400)
 """Deliveries older than this are not read back (their periods cannot come round again)."""
 
@@ -47,6 +50,7 @@ class _Candidate:
     slack_user_id: str
     timezone: str
     snoozed_until: date | None
+    lead_days: str | None
     last_activity: datetime
     """When they last logged a course, or joined, whichever is later."""
     today: date
@@ -89,6 +93,7 @@ def _could_have_something_due(todays: dict[str, date], now: datetime) -> Any:
     deadline = col(Credential.deadline)
     countdown_or_cpr = cred.where(sa.or_(
         deadline.is_(None), deadline <= last + timedelta(days=LONGEST_LEAD_DAYS),
+        sa.and_(col(Member.lead_days).is_not(None), deadline <= last + timedelta(days=LONGEST_CHOSEN_LEAD_DAYS)),
         col(Credential.cpr_expires_on).between(first - timedelta(days=r.CPR_NOTICE_DAYS + 1),
                                                last + timedelta(days=r.CPR_NOTICE_DAYS + 1))))
     quiet_since = now - timedelta(days=r.NUDGE_AFTER_DAYS - 1)  # a day early: the rule counts local days
@@ -106,16 +111,16 @@ def _candidates(session: Session, workspace_ids: list[int], todays: dict[str, da
                    .scalar_subquery())
     snoozed = col(Member.snoozed_until)
     stmt = (sa.select(col(Member.id), col(Member.workspace_id), col(Member.slack_user_id), col(Member.timezone),
-                      snoozed, col(Member.created_at), last_logged)
+                      snoozed, col(Member.lead_days), col(Member.created_at), last_logged)
             .where(col(Member.workspace_id).in_(workspace_ids), col(Member.timezone).in_(list(todays)),
                    col(Member.reminders_enabled).is_(True),
                    sa.or_(snoozed.is_(None), snoozed <= max(todays.values())),
                    _could_have_something_due(todays, now))
             .order_by(col(Member.id)))
     out = []
-    for mid, wid, uid, tz, snoozed_until, joined, logged in session.execute(stmt):
+    for mid, wid, uid, tz, snoozed_until, lead, joined, logged in session.execute(stmt):
         active = max(_aware(joined), _aware(logged)) if logged is not None else _aware(joined)
-        out.append(_Candidate(mid, wid, uid, tz, snoozed_until, active, todays[tz]))
+        out.append(_Candidate(mid, wid, uid, tz, snoozed_until, lead, active, todays[tz]))
     return out
 
 
@@ -171,7 +176,7 @@ def _snapshot(m: _Candidate, tracked: list[CredentialProgress]) -> MemberSnapsho
     return MemberSnapshot(slack_user_id=m.slack_user_id, timezone=m.timezone,
                           last_activity_on=r.local_now(m.last_activity, r.zone(m.timezone)).date(),
                           credentials=creds, reminders_enabled=True, snoozed_until=m.snoozed_until,
-                          member_id=m.id)
+                          member_id=m.id, lead_days=r.lead_days_from_text(m.lead_days))
 
 
 def credential_snapshot(progress: Progress, rs: RequirementSet | None,

@@ -39,9 +39,12 @@ from cebot.models import Member
 from cebot.services import ledger
 from cebot.services.plan import member_plan
 from cebot.services.progress import CredentialLedger, member_ledgers
+from cebot.services.reminder_preferences import reminder_settings
 from cebot.slack.background import ContextThreadPoolExecutor
 from cebot.slack.context import MemberScope, member_today
+from cebot.slack.mrkdwn import code
 from cebot.slack.render.home import RECENT_COUNT, RecentEntry, home_view
+from cebot.slack.render.reminders import lead_days_line
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,14 @@ def recent_entries(*, session: Session, member: Member, limit: int = RECENT_COUN
     return recent, len(rows) > limit
 
 
+def reminders_line(member: Member) -> str:
+    """Home's line about the member's reminders: off, or their lead times."""
+    settings = reminder_settings(member)
+    if not settings.enabled:
+        return ":no_bell: Reminders are off (" + code("/ce remind on") + " turns them back on)."
+    return ":bell: " + lead_days_line(settings)
+
+
 def build_home_view(*, session: Session, member: Member, today: date | None = None) -> dict[str, Any]:
     """The member's Home tab view as of ``today`` (their local date by default); at most 4 queries."""
     today = today or member_today(member)
@@ -71,7 +82,7 @@ def build_home_view(*, session: Session, member: Member, today: date | None = No
     plan = _plan_of(ledgers, today)
     recent, more = recent_entries(session=session, member=member)
     return home_view(name=member.display_name, progress=progress, recent=recent, today=today, more_entries=more,
-                     plan=plan)
+                     plan=plan, reminders=reminders_line(member))
 
 
 def publish(client: WebClient, user_id: str, view: dict[str, Any]) -> bool:
@@ -263,10 +274,11 @@ def refresh_home_after_commit(scope: MemberScope) -> None:
         today = scope.today
         plan = None if ledgers is not None else member_plan(session=scope.session, member=member, today=today)
         name, client_now, user_id, fresh = member.display_name, scope.client, member.slack_user_id, _fresh(scope)
+        reminders = reminders_line(member)
 
         def build_and_publish() -> object:
             view = home_view(name=name, progress=progress, recent=recent, today=today, more_entries=more,
-                             plan=plan if ledgers is None else _plan_of(ledgers, today))
+                             plan=plan if ledgers is None else _plan_of(ledgers, today), reminders=reminders)
             return publish(client_now, user_id, view)
 
         # A publish that has to wait for the member's quiet period reads the database then, not this view.

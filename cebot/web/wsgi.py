@@ -7,6 +7,7 @@ first access to ``application``; tests and ``cebot serve`` build theirs with :fu
 ``GET /slack/install`` and ``GET /slack/oauth_redirect``. In front of it this module:
 
 * answers ``GET /healthz`` (200 when the database answers, else 503);
+* serves the private calendar feeds, ``GET /calendar/<token>.ics`` (:mod:`cebot.web.calendar`);
 * gives each request a logging context (:mod:`cebot.core.logs`): a request id (the caller's ``X-Request-Id``
   when it is a short safe token, else a random one, echoed in the response) and, once the body is read, the team;
 * drops ``X-Slack-Bolt-*`` headers: Bolt uses them internally (lazy listeners) and the signature does not cover
@@ -39,6 +40,7 @@ from sqlalchemy.engine import Engine
 
 from cebot.core.logs import new_request_id, request_id_var, team_id_var
 from cebot.slack import payload_shapes
+from cebot.web.calendar import CALENDAR_PREFIX, serve_calendar
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -169,6 +171,8 @@ def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
         try:
             if path == HEALTH_PATH and method in ("GET", "HEAD"):
                 return _reply(tagged_start, *health(engine))
+            if path.startswith(CALENDAR_PREFIX):
+                return serve_calendar(engine, environ, tagged_start)
             for key in [k for k in environ if k.startswith("HTTP_X_SLACK_BOLT_")]:
                 del environ[key]
             if path in methods and method != methods[path]:
@@ -183,8 +187,9 @@ def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
             logger.exception("request failed")
             return _reply(tagged_start, 500, "Internal Server Error")
         finally:
-            if path != HEALTH_PATH:  # the path only: OAuth query strings carry secrets
-                logger.info("%s %s %s %.0fms", method, path, status_seen[0] if status_seen else "-",
+            if path != HEALTH_PATH:  # the path only: OAuth query strings carry secrets; calendar paths are tokens
+                shown = CALENDAR_PREFIX + "…" if path.startswith(CALENDAR_PREFIX) else path
+                logger.info("%s %s %s %.0fms", method, shown, status_seen[0] if status_seen else "-",
                             (time.perf_counter() - started) * 1000)
 
     return application

@@ -110,9 +110,11 @@ def welcome_view(name: str) -> dict[str, Any]:
 def home_view(
     *, name: str, progress: Sequence[Progress], recent: Sequence[RecentEntry], today: date, more_entries: bool = False,
     plan: Plan | None = None,
+    reminders: str | None = None,
 ) -> dict[str, Any]:
     """The Home tab: greeting, progress per credential, the plan to finish, recent courses, buttons (welcome when
-    both progress and courses are empty)."""
+    both progress and courses are empty); ``reminders`` is a line about the member's reminders (their lead
+    times)."""
     if not progress and not recent:
         return welcome_view(name)
     blocks: list[bk.Block] = [
@@ -127,6 +129,8 @@ def home_view(
             blocks.append(credential_block(p))
         if len(progress) > len(shown):
             blocks.append(bk.context(f"And {len(progress) - len(shown)} more: {code('/ce progress')} shows all."))
+        if reminders:
+            blocks.append(bk.context(reminders))
     else:
         blocks.append(bk.section("You're not tracking a licence or certification yet, so I can't show how far you "
                                  f"are. Press *Track a licence* or type {code(EXAMPLE_TRACK)}."))

@@ -24,6 +24,10 @@ def _on_pace(counts: dict[str, int]) -> int:
     return counts.get("on_pace", 0) + counts.get("not_started", 0)
 
 
+REMIND_AT_RISK = "summary_remind_at_risk"
+"""The managers' *Remind the people at risk* button (cebot/slack/listeners/actions/summary_actions.py)."""
+
+
 def who(member: SummaryMember) -> str:
     """A mention for the member (escaped display name if the id is not a Slack user id)."""
     try:
@@ -104,6 +108,12 @@ def render_summary(summary: WeeklySummary) -> dict[str, Any]:
     blocks += _listing(":tada: *Completed a cycle this week*", done, len(summary.completed))
     if not (attention or upcoming or done):
         blocks.append(b.section("Nobody is behind and no deadline is near. :white_check_mark:"))
+    if summary.needs_attention:
+        blocks.append(b.actions(b.button(
+            "Remind the people at risk", REMIND_AT_RISK, value=summary.week_start.isoformat(),
+            confirm=b.confirm_dialog("Remind them?", "Each member at risk or overdue gets one friendly DM from "
+                                     "cebot (at most one a week), with buttons to log a course or snooze.",
+                                     confirm="Send the nudges")), block_id="summary_actions"))
     blocks.append(b.context("Details per member: " + code("/ce team") + " · change or stop this summary: "
                             + code("/ce admin summary off")))
     return b.message(text, blocks)

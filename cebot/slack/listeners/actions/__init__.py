@@ -14,6 +14,8 @@ from cebot.slack.listeners.actions import (
     ledger_actions,
     mydata_actions,
     paging,
+    reminder_actions,
+    summary_actions,
 )
 
 FEATURES: tuple[ModuleType, ...] = (
@@ -23,4 +25,6 @@ FEATURES: tuple[ModuleType, ...] = (
     ledger_actions,
     mydata_actions,
     paging,
+    reminder_actions,
+    summary_actions,
 )

@@ -22,7 +22,7 @@ INTRO = (
 NEXT_STEP = "Start with `/ce track` for your licence, then `/ce log` after each course."
 
 ORDER = ("log", "check", "progress", "plan", "track", "untrack", "list", "edit", "delete", "undo", "attach",
-         "requirements", "amma", "milestone", "remind", "export", "mydata", "team", "admin", "help")
+         "requirements", "amma", "milestone", "remind", "calendar", "export", "mydata", "team", "admin", "help")
 """The order a new user needs them in; subcommands the grammar adds later go at the end."""
 
 SUMMARIES: dict[str, str] = {
@@ -39,7 +39,8 @@ SUMMARIES: dict[str, str] = {
     "requirements": "a rule with its source (alone: every key)",
     "amma": "your AMMA pathway checklist",
     "milestone": "mark an AMMA step done",
-    "remind": "reminders on, off or snoozed",
+    "remind": "reminders on, off or snoozed, and their lead times",
+    "calendar": "a private calendar feed of your deadlines",
     "attach": "attach a certificate to a course (then share the file in my DM)",
     "export": "your transcript as a PDF or CSV, or the audit packet (export audit KEY), in your DM",
     "mydata": "export or delete everything cebot keeps about you",
