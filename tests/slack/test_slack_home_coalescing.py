@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from test_shell import args
 
 from cebot.core.db import session_scope
 from cebot.domain.parsing import TrackRequest
@@ -18,6 +17,7 @@ from cebot.shell import session as shell
 from cebot.shell.textrender import render_view
 from cebot.slack.home import HOME_MIN_INTERVAL_SECONDS, HOME_PUBLISHER, HomePublisher
 from tests.helpers.slackharness import SlackHarness
+from tests.shell.test_shell import args
 
 LONG = 3600.0
 """A quiet period no burst outlasts, however slow the machine: the tests do not depend on timing."""

@@ -15,7 +15,7 @@ import time_machine
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cebot.jobs.planning import weekly_summary
+from cebot.services.summary import weekly_summary
 from cebot.shell.slack_limits import MESSAGE_BLOCKS_MAX, VIEW_BLOCKS_MAX, validate_message
 from cebot.slack.render import ledger as render
 from cebot.slack.render.summary import render_summary
