@@ -18,6 +18,7 @@ from cebot.domain.progress import NotCounted, Progress, Status
 from cebot.models import CEEntry
 from cebot.shell.slack_limits import describe, validate_message, validate_view
 from cebot.slack.render import ledger as render
+from tests.helpers.examples import examples
 
 TODAY = date(2026, 3, 20)
 HOSTILE = st.sampled_from([*list("&<>*_~`|"), "&amp;", "<!channel>", "😀", "é", " ", "\n", "a", "Z", "9"])
@@ -51,7 +52,7 @@ def assert_accepted(payload: dict[str, Any], *, view: bool = False) -> None:
     assert not found, describe(found)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(entry=entries(), reason=text(300), log_text=text(2100))
 def test_ledger_replies_of_any_entry_are_accepted(entry: CEEntry, reason: str, log_text: str) -> None:
     """Logged, duplicate, edited, delete prompt, deleted, undone, the list and the edit form: all accepted."""
