@@ -39,7 +39,8 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from cebot.core.settings import Settings, SettingsError, load_settings
-from cebot.shell.fake_slack import Call, FakeSlack, ResponsePost
+from cebot.shell.fake_records import Call, ResponsePost
+from cebot.shell.fake_slack import FakeSlack
 from cebot.shell.textrender import Button, buttons, render_message, render_view, user_names
 from cebot.slack.home import HOME_PUBLISHER
 

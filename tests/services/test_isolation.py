@@ -23,7 +23,8 @@ from sqlmodel import Session, col, select
 from cebot.core.settings import Settings
 from cebot.jobs.worker import run_due_jobs
 from cebot.models import CEEntry, Credential, Member, Workspace
-from cebot.shell.fake_slack import FakeSlack, ResponsePost
+from cebot.shell.fake_records import ResponsePost
+from cebot.shell.fake_slack import FakeSlack
 from cebot.slack.render import home as home_render
 from cebot.slack.render import ledger as render
 from cebot.slack.render.exports import MYDATA_DELETE_ACTION
