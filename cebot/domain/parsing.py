@@ -111,6 +111,8 @@ USAGE_LINES: dict[str, str] = {
     "export": "/ce export csv|pdf [KEY]  ·  /ce export team csv",
     "mydata": "/ce mydata export|delete",
     "attach": "/ce attach <id>  (then share the certificate file in my DM)",
+    "check": "/ce check <hours> <title> [date:<date>] [format:in-person|online|home-study] [#subject ...]",
+    "plan": "/ce plan",
 }
 """The usage line of every subcommand."""
 
@@ -133,6 +135,8 @@ EXAMPLES: dict[str, str] = {
     "export": "/ce export csv",
     "mydata": "/ce mydata export",
     "attach": "/ce attach 12",
+    "check": "/ce check 3h Ethics in Touch #ethics format:online",
+    "plan": "/ce plan",
 }
 """One example of every subcommand."""
 
@@ -152,6 +156,8 @@ _SUBCOMMAND_ALIASES: dict[str, str] = {
     "requirement": "requirements", "reqs": "requirements", "req": "requirements", "rules": "requirements",
     "status": "progress", "me": "progress", "missing": "progress",
     "pathway": "amma",
+    "whatif": "check", "what-if": "check", "count": "check",
+    "next": "plan", "todo": "plan",
     "milestones": "milestone", "step": "milestone",
     "reminder": "remind", "reminders": "remind",
     "my-data": "mydata", "my_data": "mydata", "privacy": "mydata",

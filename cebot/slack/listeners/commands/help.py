@@ -21,13 +21,15 @@ INTRO = (
 )
 NEXT_STEP = "Start with `/ce track` for your licence, then `/ce log` after each course."
 
-ORDER = ("log", "progress", "track", "untrack", "list", "edit", "delete", "undo", "attach", "requirements", "amma",
-         "milestone", "remind", "export", "mydata", "team", "admin", "help")
+ORDER = ("log", "check", "progress", "plan", "track", "untrack", "list", "edit", "delete", "undo", "attach",
+         "requirements", "amma", "milestone", "remind", "export", "mydata", "team", "admin", "help")
 """The order a new user needs them in; subcommands the grammar adds later go at the end."""
 
 SUMMARIES: dict[str, str] = {
     "log": "log a course (just `/ce log` opens a form)",
     "progress": "how far you are from each deadline",
+    "check": "what a course would count for, before you pay (saves nothing)",
+    "plan": "the fewest hours, by kind of course, that finish everything",
     "track": "follow a licence or certification",
     "untrack": "stop following one",
     "list": "your latest entries",
