@@ -45,6 +45,7 @@ from cebot.shell.slack_limits import (
 )
 from cebot.slack.home import build_home_view
 from cebot.slack.render import ledger as render
+from cebot.slack.render import ledger_modal
 from cebot.slack.render.progress import progress_blocks, progress_text
 from cebot.slack.render.summary import render_summary
 from cebot.slack.render.team import team_blocks, team_pages, team_text
@@ -129,7 +130,7 @@ def scenarios(heavy_id: int, workspace_id: int, entries: int) -> dict[str, tuple
 
     def edit_form(s: Session) -> dict[str, Any]:
         entry = ledger.list_entries(session=s, member=member(s), limit=1)[0]
-        return render.log_modal(today=TODAY, entry=entry, channel_id="C1")
+        return ledger_modal.log_modal(today=TODAY, entry=entry, channel_id="C1")
 
     def delete_prompt(s: Session) -> dict[str, Any]:
         return render.delete_prompt(ledger.list_entries(session=s, member=member(s), limit=1)[0])

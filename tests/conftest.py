@@ -23,13 +23,17 @@ from sqlmodel import Session, SQLModel
 
 from cebot.core.db import make_engine, upgrade
 from cebot.core.settings import Settings, load_settings
+from tests.helpers.examples import examples
 
 PG_URL = os.environ.get("CEBOT_TEST_DATABASE_URL", "")
+# Tesseract's OpenMP threads spin on a busy core; one thread per OCR call is faster beside a second xdist worker.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 # Property tests are deterministic (fixed seed) and never fail on a slow, shared machine: no per-example deadline.
 hypothesis_settings.register_profile(
     "cebot",
     derandomize=True,
     deadline=None,
+    max_examples=examples(100),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     print_blob=True,
 )

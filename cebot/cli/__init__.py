@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin", action="store_true", help="act as a Slack admin, to try the manager commands")
     p.add_argument("--tz", default=None, help="your time zone, e.g. America/New_York (default: this machine's)")
     p.add_argument("--database-url", default=None, help="default: $DATABASE_URL, else sqlite:///cebot.sqlite3")
-    p.set_defaults(handler=_lazy("cebot.shell.session", "run"))
+    p.set_defaults(handler=_lazy("cebot.shell.console", "run"))
 
     p = sub.add_parser("progress", help="print a member's progress (use --json for the machine view)")
     p.add_argument("--team", required=True, help="Slack team id, e.g. T0001")

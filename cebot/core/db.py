@@ -20,8 +20,6 @@ from sqlmodel import Session
 
 import cebot
 
-PROJECT_ROOT = Path(cebot.__file__).resolve().parent.parent
-
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys on and a busy timeout."""

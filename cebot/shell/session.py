@@ -18,28 +18,24 @@ filled in here: the shell shows them and suggests the one-line command instead.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
-import logging
 import mimetypes
-import os
 import secrets
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from cebot.core.settings import Settings, SettingsError, load_settings
-from cebot.shell.fake_slack import Call, FakeSlack, ResponsePost
+from cebot.core.settings import Settings
+from cebot.shell.fake_records import Call, ResponsePost
+from cebot.shell.fake_slack import FakeSlack
 from cebot.shell.textrender import Button, buttons, render_message, render_view, user_names
 from cebot.slack.home import HOME_PUBLISHER
 
@@ -361,112 +357,4 @@ def _ack_payload(response: BoltResponse) -> dict[str, Any] | None:
     return None
 
 
-# -- the console ---------------------------------------------------------------------------------
-
-
-def _readline_lines(prompt: str) -> Iterator[str]:
-    try:
-        import readline
-    except ImportError:  # pragma: no cover - Windows without pyreadline
-        readline = None  # type: ignore[assignment]  # history is a nicety
-    history = Path(os.path.expanduser(os.environ.get("CEBOT_SHELL_HISTORY", HISTORY_FILE)))
-    if readline is not None:
-        with contextlib.suppress(OSError):
-            readline.read_history_file(history)
-        readline.set_history_length(1000)
-    try:
-        while True:
-            try:
-                yield input(prompt)
-            except KeyboardInterrupt:
-                print()
-                continue
-            except EOFError:
-                print()
-                return
-    finally:
-        if readline is not None:
-            with contextlib.suppress(OSError):
-                readline.write_history_file(history)
-
-
-def run_lines(shell: Shell, lines: Iterable[str], out: IO[str], *, echo: bool) -> None:
-    """Answer each line on ``out`` (``echo`` prints the prompt and the line first, for piped input)."""
-    for line in lines:
-        if echo and line.strip() and not line.lstrip().startswith("#"):
-            out.write(f"{PROMPT}{line.rstrip()}\n")
-        reply = shell.handle(line)
-        if reply is None:
-            return
-        if reply:
-            out.write(reply + "\n\n")
-            out.flush()
-
-
-def local_timezone() -> str:
-    """The machine's IANA time zone (``TZ`` or ``/etc/localtime``), else UTC."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    with contextlib.suppress(OSError):
-        target = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    for name in candidates:
-        if name and _valid_tz(name):
-            return name
-    return "UTC"
-
-
-def _valid_tz(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def options_from(args: argparse.Namespace) -> ShellOptions:
-    tz = args.tz or local_timezone()
-    if not _valid_tz(tz):
-        raise SettingsError(f"--tz {tz} isn't a time zone I know: use a name like America/New_York.")
-    for flag, value in (("--user", args.user), ("--team", args.team)):
-        if not value or not value.isalnum() or not value.isupper():
-            raise SettingsError(f"{flag} {value} should look like a Slack id: capital letters and digits, e.g. "
-                                f"{DEFAULT_USER if flag == '--user' else DEFAULT_TEAM}.")
-    return ShellOptions(user=args.user, team=args.team, name=args.name.strip() or DEFAULT_NAME, admin=args.admin,
-                        tz=tz)
-
-
-def run(args: argparse.Namespace, *, stdin: IO[str] | None = None, out: IO[str] | None = None) -> int:
-    """``cebot shell``: an interactive prompt on a terminal, else answer each line of standard input."""
-    stdin = stdin or sys.stdin
-    out = out or sys.stdout
-    reconfigure = getattr(out, "reconfigure", None)
-    if callable(reconfigure):  # a real terminal or pipe: emoji never crash an odd encoding
-        with contextlib.suppress(ValueError, OSError):
-            reconfigure(errors="replace")
-    logging.getLogger().setLevel(logging.WARNING)
-    options = options_from(args)
-    overrides: dict[str, object] = {}
-    if getattr(args, "database_url", None):
-        overrides["database_url"] = args.database_url
-    settings = load_settings(**overrides)
-    interactive = stdin.isatty() and out.isatty()
-    with Shell(settings, options) as shell:
-        if interactive:
-            who = f"{options.name} ({options.user}{', admin' if options.admin else ''}) in {options.team}"
-            out.write(f"cebot shell: you are {who}, time zone {options.tz}.\n"
-                      f"Database: {_safe_url(settings.database_url)}. No Slack needed.\n{SHELL_HELP}\n\n")
-            run_lines(shell, _readline_lines(PROMPT), out, echo=False)
-        else:
-            run_lines(shell, stdin, out, echo=True)
-    return 0
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-__all__ = ["PROMPT", "SHELL_HELP", "Shell", "ShellOptions", "local_timezone",
-           "run", "run_lines"]
+__all__ = ["PROMPT", "SHELL_HELP", "Shell", "ShellOptions"]

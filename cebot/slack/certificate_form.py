@@ -14,6 +14,7 @@ from cebot.services.progress import member_progress
 from cebot.slack.context import MemberScope
 from cebot.slack.render import certificates as certificate_render
 from cebot.slack.render import ledger as render
+from cebot.slack.render import ledger_modal
 from cebot.slack.render.exports import CERTIFICATE_BLOCK
 
 META_KEY = "certificate_id"
@@ -44,7 +45,7 @@ def certificate_id_of(private_metadata: str | None) -> int | None:
 def edit_view(scope: MemberScope, certificate_id: int) -> dict[str, Any]:
     """The logging modal prefilled from the certificate's reading (NotFound if it is not the member's)."""
     row = certificates.get_certificate(session=scope.session, member=scope.member, certificate_id=certificate_id)
-    view = render.log_modal(today=scope.today, prefill=certificates.proposal_request(row))
+    view = ledger_modal.log_modal(today=scope.today, prefill=certificates.proposal_request(row))
     return with_certificate(view, row.id)
 
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cebot.core.db import PROJECT_ROOT
+from tests.helpers.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow  # a bench run end to end: run by .ci/run with `-m slow`
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cebot.core.db import PROJECT_ROOT
+from tests.helpers.paths import PROJECT_ROOT
 
 # A bench run end to end (tens of seconds): run by .ci/run with `-m slow`, not by the default test command.
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cebot.core.db import PROJECT_ROOT
+from tests.helpers.paths import PROJECT_ROOT
 
 BENCH = PROJECT_ROOT / "bench" / "certificates.py"
 pytestmark = [

@@ -15,10 +15,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from cebot.core.db import PROJECT_ROOT, session_scope
+from cebot.core.db import session_scope
 from cebot.jobs import delivery
 from cebot.services import workspaces
 from cebot.services.scheduled import Planned
+from tests.helpers.paths import PROJECT_ROOT
 
 # A bench run end to end (tens of seconds): run by .ci/run with `-m slow`, not by the default test command.
 pytestmark = pytest.mark.slow

@@ -38,6 +38,7 @@ from cebot.domain.requirements import (
     YearParity,
 )
 from cebot.domain.subjects import SUBJECT_KEYS
+from tests.helpers.examples import examples
 
 CE_STATES = ("FL", "TX", "NY", "IL", "PA", "NC", "GA", "WA", "MI", "NJ", "VA", "AZ", "TN", "MD", "OR", "WI", "HI",
              "NE", "NV", "MA")
@@ -468,7 +469,7 @@ def requirement_sets(draw: st.DrawFn) -> RequirementSet:
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(requirement_sets())
 def test_dump_parse_round_trip(rs: RequirementSet) -> None:
     """Any valid set, including odd characters in its text, survives dump -> parse unchanged."""

@@ -32,6 +32,7 @@ from cebot.domain.requirements import (
     Source,
     YearParity,
 )
+from tests.helpers.examples import examples
 
 
 def rset(rule: DeadlineRule, cycle_months: int = 24, key: str = "XX", total: int = 96) -> RequirementSet:
@@ -290,7 +291,7 @@ def test_needs_names_the_kind_of_credential() -> None:
     assert needs(member, facts()) == "Tell me your membership renewal date: /ce track AMTA deadline:YYYY-MM-DD"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.dates(date(2015, 1, 1), date(2034, 12, 31)), st.dates(date(2015, 1, 1), date(2034, 12, 31)),
        st.integers(-130, 130))
 def test_month_arithmetic_matches_dateutil(start: date, end: date, months: int) -> None:

@@ -50,6 +50,7 @@ from cebot.domain.parsing import (
 )
 from cebot.domain.requirements import DELIVERY_FORMATS
 from cebot.domain.subjects import SUBJECT_KEYS
+from tests.helpers.examples import examples
 
 TODAY = date(2026, 3, 20)
 
@@ -369,7 +370,7 @@ ANY_TEXT = st.one_of(st.text(max_size=200), st.lists(SLACKY, max_size=20).map(""
                      st.lists(st.one_of(SLACKY, st.text(max_size=5)), max_size=15).map(" ".join))
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_TEXT)
 @example('3h "unbalanced')
 @example("3h “smart ‘quotes")
@@ -402,7 +403,7 @@ PARSERS = [parse_command, parse_list, parse_entry_id, parse_untrack, parse_requi
            parse_month_day, tokenize]
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_TEXT)
 def test_every_parser_raises_only_parse_error(text: str) -> None:
     """Every subcommand parser either returns or raises ParseError, for any text."""
@@ -438,7 +439,7 @@ log_requests = st.builds(
 )
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(log_requests)
 @example(log(title='a" b', provider="'x'", notes="\\"))
 @example(log(title="&amp;lt;", provider="date:3/14", approval_number="#1"))

@@ -29,6 +29,7 @@ from cebot.domain.requirements import (
     SubjectMinimum,
     YearParity,
 )
+from tests.helpers.examples import examples
 
 TODAY = date(2025, 3, 1)  # inside Sep 1, 2023 - Aug 31, 2025
 AUG31_ODD = DeadlineRule(kind=DeadlineKind.FIXED, month=8, day=31, parity=YearParity.ODD)
@@ -493,7 +494,7 @@ def _counted_by_entry(p: Progress, entries: list[EntryFacts]) -> dict[int, int]:
     return {e.id: e.hours - lost.get(e.id, 0) for e in entries}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(sets_st, entries_st)
 def test_property_counted_within_logged_and_caps_hold(rs: RequirementSet, entries: list[EntryFacts]) -> None:
     """Counted never exceeds hours logged in the window, every cap holds and remaining is never negative."""
@@ -512,7 +513,7 @@ def test_property_counted_within_logged_and_caps_hold(rs: RequirementSet, entrie
     assert (p.status is Status.COMPLETE) == (p.remaining == 0)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(sets_st, entries_st, st.integers(1, 40), st.sampled_from(FORMATS),
        st.sets(st.sampled_from(SUBJECTS), max_size=2), st.dates(date(2023, 9, 1), date(2025, 3, 1)))
 def test_property_adding_an_entry_never_lowers_counted(rs: RequirementSet, entries: list[EntryFacts], q: int,

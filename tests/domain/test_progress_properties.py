@@ -25,6 +25,7 @@ from cebot.domain.requirements import (
     SubjectMinimum,
     YearParity,
 )
+from tests.helpers.examples import examples
 
 FORMATS = ("in_person", "live_online", "home_study")
 SUBJECTS = ("ethics", "laws_rules", "hands_on", "self_care", "cpr", "business", "implicit_bias")
@@ -126,7 +127,7 @@ def check(rs: RequirementSet, facts: CredentialFacts, entries: list[EntryFacts])
     return p
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(requirement_sets(), facts_st, entries_st)
 def test_counted_within_logged_caps_and_total(rs: RequirementSet, facts: CredentialFacts,
                                               entries: list[EntryFacts]) -> None:
@@ -134,7 +135,7 @@ def test_counted_within_logged_caps_and_total(rs: RequirementSet, facts: Credent
     check(rs, facts, entries)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(requirement_sets(), facts_st, entries_st, st.integers(1, 40), st.sampled_from(FORMATS),
        st.sets(st.sampled_from(SUBJECTS), max_size=2), st.dates(date(2019, 9, 1), date(2025, 8, 31)))
 def test_adding_a_course_never_lowers_counted(rs: RequirementSet, facts: CredentialFacts, entries: list[EntryFacts],

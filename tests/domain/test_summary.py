@@ -10,7 +10,7 @@ from sqlmodel import Session
 from cebot.domain.reminders import MissingSubject
 from cebot.domain.summary import SummaryCredential, SummaryMember, build_summary
 from cebot.services.summary import weekly_summary
-from cebot.shell.fake_slack import flatten_text
+from cebot.shell.fake_records import flatten_text
 from cebot.slack.render.summary import render_summary
 from tests.helpers.clock_helpers import seed_member, seed_workspace, utc
 

@@ -15,7 +15,8 @@ from cebot.domain.parsing import TrackRequest
 from cebot.jobs.worker import run_due_jobs
 from cebot.models import CEEntry, Member, Workspace
 from cebot.services import credentials, ledger, workspaces
-from cebot.shell.fake_slack import FakeSlack, Upload
+from cebot.shell.fake_records import Upload
+from cebot.shell.fake_slack import FakeSlack
 
 TODAY = date(2026, 3, 2)
 

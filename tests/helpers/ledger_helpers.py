@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from cebot.domain.parsing import TrackRequest
 from cebot.models import CEEntry, Member
 from cebot.services import credentials
-from cebot.shell.fake_slack import ResponsePost
+from cebot.shell.fake_records import ResponsePost
 from tests.helpers.slackharness import HttpResult, SlackHarness
 
 NOW = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)

@@ -31,7 +31,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_sdk.signature import SignatureVerifier
 
-from cebot.shell.fake_slack import FakeSlack, ResponsePost
+from cebot.shell.fake_records import ResponsePost
+from cebot.shell.fake_slack import FakeSlack
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

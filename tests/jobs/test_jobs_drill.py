@@ -21,7 +21,8 @@ from sqlmodel import Session
 from cebot.jobs.exports import EXPORT_TRANSCRIPT, transcript_job
 from cebot.services import workspaces
 from cebot.services.jobs import enqueue
-from cebot.shell.fake_slack import Call, FakeSlack
+from cebot.shell.fake_records import Call
+from cebot.shell.fake_slack import FakeSlack
 from tests.helpers.jobs_helpers import jobs
 
 TODAY = date(2026, 3, 2)

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from cebot.core.settings import Settings
 from cebot.models import CEEntry, Certificate, Job
 from cebot.services import certificate_files
-from cebot.shell.fake_slack import Call
+from cebot.shell.fake_records import Call
 from cebot.slack.render import certificates as render
 from cebot.slack.render import ledger as ledger_render
 from cebot.slack.render.exports import CERTIFICATE_BLOCK

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from cebot.core.db import downgrade, upgrade
 from cebot.models import CEEntry, Certificate
-from cebot.shell import session as shell
+from cebot.shell import console as shell
 from tests.helpers.certificate_helpers import certificate_bytes, use_memory_store
 
 

@@ -23,11 +23,12 @@ from sqlmodel import Session, col, select
 from cebot.core.settings import Settings
 from cebot.jobs.worker import run_due_jobs
 from cebot.models import CEEntry, Credential, Member, Workspace
-from cebot.shell.fake_slack import FakeSlack, ResponsePost
+from cebot.shell.fake_records import ResponsePost
+from cebot.shell.fake_slack import FakeSlack
 from cebot.slack.render import home as home_render
 from cebot.slack.render import ledger as render
 from cebot.slack.render.exports import MYDATA_DELETE_ACTION
-from cebot.slack.render.ledger import ModalMeta
+from cebot.slack.render.ledger_modal import ModalMeta
 from tests.helpers.exports_helpers import pdf_text
 from tests.helpers.ledger_helpers import click
 from tests.helpers.oauth_helpers import eventually, install, oauth_settings, serve_oauth

@@ -15,7 +15,6 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from cebot.core.db import PROJECT_ROOT
 from cebot.core.logs import configure_logging, redact, request_id_var
 from cebot.core.settings import DEFAULT_BOT_SCOPES, Settings, SettingsError, load_settings
 from cebot.models import (
@@ -29,6 +28,7 @@ from cebot.models import (
     Workspace,
 )
 from cebot.services import tenancy
+from tests.helpers.paths import PROJECT_ROOT
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

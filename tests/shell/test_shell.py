@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from cebot.cli import build_parser
 from cebot.core.settings import SettingsError
 from cebot.models import CEEntry, Member
+from cebot.shell import console
 from cebot.shell import session as shell
 
 SESSION = "/ce track FL deadline:2027-08-31\n/ce log 3h Ethics in Touch #ethics\n/ce progress\n"
@@ -30,7 +31,7 @@ def args(database_url: str, **overrides: object) -> argparse.Namespace:
 
 def run_shell(database_url: str, text: str, **overrides: object) -> str:
     out = io.StringIO()
-    assert shell.run(args(database_url, **overrides), stdin=io.StringIO(text), out=out) == 0
+    assert console.run(args(database_url, **overrides), stdin=io.StringIO(text), out=out) == 0
     return out.getvalue()
 
 
@@ -130,7 +131,7 @@ def test_escaped_titles_read_plainly(database_url: str) -> None:
 def test_bad_options_are_refused(database_url: str, flag: str, value: str) -> None:
     """A time zone or Slack id that can't be right stops the shell with a message naming the option."""
     with pytest.raises(SettingsError, match=f"--{flag}"):
-        shell.run(args(database_url, **{flag: value}), stdin=io.StringIO(""), out=io.StringIO())
+        console.run(args(database_url, **{flag: value}), stdin=io.StringIO(""), out=io.StringIO())
 
 
 def test_cli_parses_shell_options() -> None:

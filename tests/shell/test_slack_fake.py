@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from cebot.shell.fake_slack import LISTEN_BACKLOG, FakeSlack, flatten_text
+from cebot.shell.fake_records import flatten_text
+from cebot.shell.fake_slack import LISTEN_BACKLOG, FakeSlack
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from cebot.domain.progress import NotCounted, Progress, Status
 from cebot.models import CEEntry
 from cebot.slack import blocks as b
 from cebot.slack.render import ledger as render
+from cebot.slack.render import ledger_modal
 from cebot.slack.render.credential_line import credential_line
 
 DEADLINE = date(2027, 8, 31)
@@ -156,24 +157,24 @@ def test_undone_message_says_what_was_reversed(action: str, words: str) -> None:
 
 def test_modal_new_and_prefilled() -> None:
     """New: dated today, in person, no metadata id. Edit: every field filled and the id in the metadata."""
-    new = render.log_modal(today=date(2026, 3, 20), channel_id="C1")
+    new = ledger_modal.log_modal(today=date(2026, 3, 20), channel_id="C1")
     blocks = {blk["block_id"]: blk for blk in new["blocks"]}
     assert blocks[render.DATE]["element"]["initial_date"] == "2026-03-20"
     assert blocks[render.FORMAT]["element"]["initial_option"]["value"] == "in_person"
-    assert render.ModalMeta.load(new["private_metadata"]) == render.ModalMeta(channel_id="C1")
+    assert ledger_modal.ModalMeta.load(new["private_metadata"]) == ledger_modal.ModalMeta(channel_id="C1")
     assert len(blocks[render.SUBJECTS_BLOCK]["element"]["options"]) <= 100
-    edit = render.log_modal(today=date(2026, 3, 20), entry=entry(hours_q=6, provider="Acme", notes="n",
+    edit = ledger_modal.log_modal(today=date(2026, 3, 20), entry=entry(hours_q=6, provider="Acme", notes="n",
                                                                  delivery_format="live_online"))
     blocks = {blk["block_id"]: blk for blk in edit["blocks"]}
     assert blocks[render.HOURS]["element"]["initial_value"] == "1.5"
     assert blocks[render.DATE]["element"]["initial_date"] == "2026-03-14"
     assert blocks[render.FORMAT]["element"]["initial_option"]["value"] == "live_online"
     assert blocks[render.NOTES]["element"]["initial_value"] == "n"
-    assert render.ModalMeta.load(edit["private_metadata"]).entry_id == 12
+    assert ledger_modal.ModalMeta.load(edit["private_metadata"]).entry_id == 12
     assert edit["title"]["text"] == "Edit entry #12"
 
 
 @pytest.mark.parametrize("raw", ["", "not json", "[1]", '{"entry_id": "12"}', '{"entry_id": true}'])
 def test_modal_metadata_ignores_garbage(raw: str) -> None:
     """Unreadable or mistyped metadata means a new entry, never an edit of some id."""
-    assert render.ModalMeta.load(raw).entry_id is None
+    assert ledger_modal.ModalMeta.load(raw).entry_id is None

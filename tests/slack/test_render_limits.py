@@ -18,6 +18,8 @@ from cebot.domain.progress import NotCounted, Progress, Status
 from cebot.models import CEEntry
 from cebot.shell.slack_limits import describe, validate_message, validate_view
 from cebot.slack.render import ledger as render
+from cebot.slack.render import ledger_modal
+from tests.helpers.examples import examples
 
 TODAY = date(2026, 3, 20)
 HOSTILE = st.sampled_from([*list("&<>*_~`|"), "&amp;", "<!channel>", "😀", "é", " ", "\n", "a", "Z", "9"])
@@ -51,7 +53,7 @@ def assert_accepted(payload: dict[str, Any], *, view: bool = False) -> None:
     assert not found, describe(found)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(entry=entries(), reason=text(300), log_text=text(2100))
 def test_ledger_replies_of_any_entry_are_accepted(entry: CEEntry, reason: str, log_text: str) -> None:
     """Logged, duplicate, edited, delete prompt, deleted, undone, the list and the edit form: all accepted."""
@@ -66,5 +68,5 @@ def test_ledger_replies_of_any_entry_are_accepted(entry: CEEntry, reason: str, l
         assert_accepted(render.undone_message(action, entry, after, after))
     assert_accepted(render.list_message([entry] * 20, 500, page=3, size=20))
     assert_accepted(render.list_message([entry] * 50, 500, page=1, size=50))
-    assert_accepted(render.log_modal(today=TODAY, entry=entry, channel_id="C1"), view=True)
-    assert_accepted(render.log_modal(today=TODAY, duplicate_of=entry), view=True)
+    assert_accepted(ledger_modal.log_modal(today=TODAY, entry=entry, channel_id="C1"), view=True)
+    assert_accepted(ledger_modal.log_modal(today=TODAY, duplicate_of=entry), view=True)

@@ -15,7 +15,7 @@ from cebot.domain.parsing import TrackRequest
 from cebot.domain.progress import Progress, Status
 from cebot.models import Credential, Member
 from cebot.services import credentials, ledger, workspaces
-from cebot.shell.fake_slack import Call
+from cebot.shell.fake_records import Call
 from cebot.shell.textrender import buttons, render_view
 from cebot.slack import blocks as bk
 from cebot.slack.home import build_home_view

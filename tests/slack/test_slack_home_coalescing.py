@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from cebot.core.db import session_scope
 from cebot.domain.parsing import TrackRequest
 from cebot.services import credentials, workspaces
-from cebot.shell import session as shell
+from cebot.shell import console as shell
 from cebot.shell.textrender import render_view
 from cebot.slack.home import HOME_MIN_INTERVAL_SECONDS, HOME_PUBLISHER, HomePublisher
 from tests.helpers.slackharness import SlackHarness

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from cebot.core.db import PROJECT_ROOT
 from cebot.models import CEEntry, Member
-from cebot.shell.fake_slack import FakeSlack, flatten_text
+from cebot.shell.fake_records import flatten_text
+from cebot.shell.fake_slack import FakeSlack
 from cebot.slack.render import ledger as render
+from tests.helpers.paths import PROJECT_ROOT
 from tests.helpers.socket_mode_server import Link, SocketModeServer, buttons, reply_of
 from tests.slack.test_slack_log import form
 

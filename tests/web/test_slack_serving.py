@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from cebot import cli
-from cebot.core.db import PROJECT_ROOT
 from cebot.shell.fake_slack import FakeSlack
+from tests.helpers.paths import PROJECT_ROOT
 from tests.helpers.slackharness import SlackHarness
 
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")

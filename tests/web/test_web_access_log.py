@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from cebot.core.db import PROJECT_ROOT
 from cebot.core.logs import redact
 from cebot.shell.fake_slack import FakeSlack
+from tests.helpers.paths import PROJECT_ROOT
 from tests.helpers.slackharness import SlackHarness
 
 CODE = "4711.98765.f00dcafe1234"

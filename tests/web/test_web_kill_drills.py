@@ -23,9 +23,9 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from cebot.core.db import PROJECT_ROOT
 from cebot.models import CEEntry
 from cebot.shell.fake_slack import FakeSlack
+from tests.helpers.paths import PROJECT_ROOT
 
 # Real gunicorn processes killed and restarted (seconds each): run by .ci/run with `-m slow`.
 pytestmark = pytest.mark.slow

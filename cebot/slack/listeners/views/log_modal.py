@@ -45,7 +45,8 @@ from cebot.slack.context import AlreadyDone, MemberScope, scope_from
 from cebot.slack.dm import post_dm
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.render import ledger as render
-from cebot.slack.render.ledger import ModalMeta
+from cebot.slack.render import ledger_modal
+from cebot.slack.render.ledger_modal import ModalMeta
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def open_log_modal(client: WebClient, trigger_id: str | None, scope: MemberScope
     """Open the logging modal (prefilled from ``entry`` to edit it); False when Slack refused (e.g. stale trigger)."""
     if not trigger_id:
         return False
-    view = render.log_modal(today=scope.today, entry=entry, channel_id=channel_id)
+    view = ledger_modal.log_modal(today=scope.today, entry=entry, channel_id=channel_id)
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except (SlackApiError, SlackClientError, OSError) as exc:
@@ -225,7 +226,7 @@ def handle_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
                 existing = ledger.find_duplicate(session=scope.session, member=scope.member, title=request.title,
                                                  completed_on=request.completed_on)
                 if existing is not None:  # ask first: the same form, saying so, whose Save logs it anyway
-                    ack_once(response_action="update", view=certificate_form.with_certificate(render.log_modal(
+                    ack_once(response_action="update", view=certificate_form.with_certificate(ledger_modal.log_modal(
                         today=scope.today, channel_id=meta.channel_id, prefill=request, duplicate_of=existing),
                         certificate_id))
                     return
