@@ -132,12 +132,12 @@ def test_log_a_course_opens_the_log_form(slack: SlackHarness, engine: Engine) ->
     assert slack.fake.wait_for("views.open")["trigger_id"] == "trigger-log"
 
 
-def test_show_my_plan_shows_progress_until_plans_exist(slack: SlackHarness, engine: Engine) -> None:
-    """*Show my plan* answers with the member's progress and says a plan is not available yet."""
+def test_show_my_plan_answers_what_ce_plan_answers(slack: SlackHarness, engine: Engine) -> None:
+    """*Show my plan* answers with the member's course plan, the same as ``/ce plan``."""
     setup_member(slack, engine)
     reply = slack.reply(click(slack, render.SHOW_PLAN, value="plan"))
-    assert "Florida" in reply.text or "FL" in reply.text
-    assert "plan is not available yet" in str(reply.payload.get("blocks"))
+    assert reply.text.startswith("Your plan:")
+    assert reply.text == slack.ask("plan").text
 
 
 def test_lead_times_are_stored_shown_and_used(slack: SlackHarness, engine: Engine) -> None:

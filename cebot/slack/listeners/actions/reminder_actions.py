@@ -15,20 +15,19 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from cebot.services.errors import InvalidRequest, ServiceError
-from cebot.services.progress import member_progress
+from cebot.services.plan import member_plan
 from cebot.services.reminder_preferences import SNOOZE_MAX_DAYS, set_reminders
 from cebot.slack.context import scope_from
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.listeners.views.log_modal import open_log_modal
 from cebot.slack.mrkdwn import code, escape
 from cebot.slack.render import reminders as render
-from cebot.slack.render.progress import progress_blocks, progress_text
+from cebot.slack.render.plan import plan_message
 
 logger = logging.getLogger(__name__)
 
 SORRY = "Something went wrong on my side; nothing was changed. Try again in a moment."
 NOT_YOURS = "These buttons belong to the reminder's recipient, so I changed nothing. Your own: " + code("/ce remind")
-NO_PLAN_YET = "A course plan is not available yet, so here is your progress: what each credential still needs."
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
@@ -90,21 +89,18 @@ def handle_snooze_until(ack: Ack, body: dict[str, Any], context: BoltContext, re
 
 
 def handle_show_plan(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    """The plan command is not on main yet: show progress and say so."""
+    """*Show my plan*: what ``/ce plan`` answers, as a new message under the reminder."""
     ack()
     if _refused(body, respond):
         return
     try:
         with scope_from(context) as scope:
-            progress = member_progress(session=scope.session, member=scope.member, today=scope.today)
-            text = progress_text(progress)
-            blocks = progress_blocks(progress, today=scope.today)
+            message = plan_message(member_plan(session=scope.session, member=scope.member, today=scope.today))
     except Exception:
         logger.exception("show plan failed")
         respond(text=SORRY, response_type="ephemeral", replace_original=False)
         return
-    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": NO_PLAN_YET}]}
-    respond(text=text, blocks=[note, *blocks][:50], response_type="ephemeral", replace_original=False)
+    respond(response_type="ephemeral", replace_original=False, **message)
 
 
 def handle_log_course(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
