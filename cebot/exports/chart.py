@@ -29,8 +29,6 @@ STATUS_COLOURS = {
 STATUS_LABELS = {"overdue": "Overdue", "at_risk": "At risk", "needs_info": "Needs info", "on_track": "On track",
                  "complete": "Complete", "exempt": "Exempt"}
 STATUS_ORDER = ("overdue", "at_risk", "needs_info", "on_track", "complete", "exempt")
-SUMMARY_CHART_KEY = "_cebot_chart_png"
-"""Key of the chart's PNG bytes in a weekly-summary payload; the sender uploads it after the message."""
 MAX_ROWS = 40
 """More rows than this are summed up in a last line (the summary text lists everyone who needs help)."""
 LABEL_MAX = 34
