@@ -32,8 +32,6 @@ STATUS_LABELS = {"overdue": "Overdue", "due_soon": "Due soon", "behind_pace": "B
                  "needs_info": "Needs info", "not_started": "Not started", "on_pace": "On pace",
                  "complete": "Complete", "exempt": "Exempt"}
 STATUS_ORDER = ("overdue", "due_soon", "behind_pace", "needs_info", "not_started", "on_pace", "complete", "exempt")
-SUMMARY_CHART_KEY = "_cebot_chart_png"
-"""Key of the chart's PNG bytes in a weekly-summary payload; the sender uploads it after the message."""
 MAX_ROWS = 40
 """More rows than this are summed up in a last line (the summary text lists everyone who needs help)."""
 LABEL_MAX = 34

@@ -10,7 +10,9 @@ Each tick (:func:`tick`): work out what is due now from the database
 (:mod:`cebot.jobs.planning`, from the reminder and summary services), claim it in
 the delivery table, render and send each claimed message, mark it sent (or
 schedule a retry), then sweep rows that ran out of tries
-(:mod:`cebot.jobs.delivery`). The schedule lives in the data, so a clock that
+(:mod:`cebot.jobs.delivery`). A summary's chart is slow to draw: marking the
+summary sent enqueues a job that draws and uploads it after the tick
+(:mod:`cebot.jobs.summary_chart`; the clock process runs due jobs too). The schedule lives in the data, so a clock that
 restarts picks up where it was, and two clocks at once never send a message
 twice. Ticks never overlap (``max_instances=1``, ``coalesce``).
 """
@@ -24,15 +26,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from cebot.core.db import session_scope
 from cebot.core.settings import Settings
+from cebot.domain.summary import WeeklySummary
 from cebot.jobs import delivery, worker
 from cebot.jobs.planning import plan
-from cebot.jobs.sender import Sender, SlackSender, chart, render
+from cebot.jobs.sender import Sender, SlackSender, render
+from cebot.jobs.summary_chart import SUMMARY_CHART, chart_job
+from cebot.models import Workspace
 from cebot.services.events import prune_processed_events
+from cebot.services.jobs import enqueue
 from cebot.services.scheduled import PlanStats
 
 log = logging.getLogger(__name__)
@@ -90,7 +98,7 @@ def _deliver(engine: Engine, sender: Sender, c: delivery.Claim, current: Callabl
     """Render and send one claimed message, then mark it sent, or failed with a retry (or for good)."""
     p = c.planned
     try:
-        ts = sender.send(p.team_id, p.recipient, {**render(p), **chart(p)})
+        ts = sender.send(p.team_id, p.recipient, render(p))
     except Exception as exc:  # any failure of one message must not stop the others
         text, permanent = _error_text(exc)
         if delivery.mark_failed(engine, c, current(), text, permanent=permanent) == "failed":
@@ -98,11 +106,27 @@ def _deliver(engine: Engine, sender: Sender, c: delivery.Claim, current: Callabl
         else:
             report.retrying += 1
         return
-    if delivery.mark_sent(engine, c, current(), ts):
+    if delivery.mark_sent(engine, c, current(), ts, then=_chart_follows(c)):
         report.sent += 1
         log.info("sent %s %s to %s in %s", p.kind, p.period, p.recipient, p.team_id)
     else:
         log.warning("sent %s %s to %s but its claim had expired and was taken over", p.kind, p.period, p.recipient)
+
+
+def _chart_follows(c: delivery.Claim) -> Callable[[sa.Connection], None] | None:
+    """For a summary with a chart: enqueue its chart job in the transaction that marks the summary sent (the
+    drawing, most of a second each, would hold the tick; :mod:`cebot.jobs.summary_chart`)."""
+    p = c.planned
+    if not p.chart or not isinstance(p.message, WeeklySummary):
+        return None
+    payload = chart_job(channel=p.recipient, rows=p.chart, today=p.message.today)
+
+    def enqueue_chart(conn: sa.Connection) -> None:
+        with Session(bind=conn) as session:
+            enqueue(session=session, workspace=session.get_one(Workspace, p.workspace_id), kind=SUMMARY_CHART,
+                    payload=payload, key=f"delivery:{c.delivery_id}")
+
+    return enqueue_chart
 
 
 # --------------------------------------------------------------------------- schedulers

@@ -21,12 +21,21 @@ now``, which at most one transaction can win) only when:
   the alternative (never resend a claimed row) would lose the message for
   every crash or timeout *before* Slack got it, which is the likelier case
   and the worse outcome for a licence deadline.
+
+On PostgreSQL the claim and mark transactions commit with ``synchronous_commit`` off
+(:func:`cebot.jobs.leasing.fast_commits`): each mark would otherwise wait for a disk flush (about 1 ms, most
+of a tick's delivery time). A *database server* crash may then lose the last few hundred milliseconds of
+committed marks (never part of one, never out of order): those rows are claimed again after their lease and
+resent, which is exactly the window above (a crash between send and mark), not a new one. A lost claim is the
+same: its message, if sent, is claimed and sent again. Nothing is lost, and a client crash loses nothing more.
+A summary's mark also enqueues its chart job (:mod:`cebot.jobs.summary_chart`) in the same transaction, so
+the two are kept or lost together.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,7 +45,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import cebot.models  # noqa: F401  (registers the delivery table)
-from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS, backoff_after, dialect_insert, write_retrying
+from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS, backoff_after, dialect_insert, fast_commits, write_retrying
 from cebot.services.scheduled import Planned
 
 log = logging.getLogger(__name__)
@@ -85,6 +94,7 @@ def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Cla
     new = [p for p in by_key.values() if p.state == "new"]
     retry = [p for p in by_key.values() if p.state != "new"]
     with engine.begin() as conn:
+        fast_commits(conn)
         for start in range(0, len(new), 500):
             chunk = new[start:start + 500]
             stmt = _insert(engine).values([
@@ -115,16 +125,32 @@ def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Cla
 def _write(engine: Engine, statement: Any, what: str, *, retry_for: float | None = None) -> Any:
     """Run one short write in its own transaction, retried for up to ``retry_for`` seconds
     (:data:`DB_RETRY_SECONDS`) while the database is briefly away (:func:`cebot.jobs.leasing.write_retrying`)."""
-    return write_retrying(engine, statement, what, retry_for=DB_RETRY_SECONDS if retry_for is None else retry_for)
+    return write_retrying(engine, statement, what, retry_for=DB_RETRY_SECONDS if retry_for is None else retry_for,
+                          fast_commit=True)
 
 
-def mark_sent(engine: Engine, c: Claim, now: datetime, message_ts: str | None) -> bool:
-    """Record a successful send; False if the lease was lost meanwhile (another clock re-claimed it)."""
-    result = _write(engine, _TABLE.update()
-                    .where(_TABLE.c.id == c.delivery_id, _TABLE.c.claimed_at == c.claimed_at)
-                    .values(status="sent", sent_at=now.astimezone(UTC), message_ts=message_ts, last_error=None,
-                            next_attempt_at=None), f"{c.planned.kind} {c.planned.period} as sent")
-    return bool(result.rowcount)
+_MARK_SENT: Any = (
+    _TABLE.update().where(_TABLE.c.id == sa.bindparam("c_id"), _TABLE.c.claimed_at == sa.bindparam("c_claimed_at"))
+    .values(status="sent", sent_at=sa.bindparam("c_sent_at"), message_ts=sa.bindparam("c_ts"), last_error=None,
+            next_attempt_at=None))
+"""Built once: a tick marks thousands of rows, and building the statement cost more than running it."""
+
+
+def mark_sent(engine: Engine, c: Claim, now: datetime, message_ts: str | None, *,
+              then: Callable[[sa.Connection], None] | None = None) -> bool:
+    """Record a successful send; False if the lease was lost meanwhile (another clock re-claimed it).
+
+    ``then`` runs in the same transaction once the row is marked (the summary enqueues its chart job)."""
+    params = {"c_id": c.delivery_id, "c_claimed_at": c.claimed_at, "c_sent_at": now.astimezone(UTC),
+              "c_ts": message_ts}
+
+    def write(conn: sa.Connection) -> bool:
+        marked = bool(conn.execute(_MARK_SENT, params).rowcount)
+        if marked and then is not None:
+            then(conn)
+        return marked
+
+    return bool(_write(engine, write, f"{c.planned.kind} {c.planned.period} as sent"))
 
 
 def mark_failed(engine: Engine, c: Claim, now: datetime, error: str, *, permanent: bool = False) -> str:

@@ -13,5 +13,6 @@ def load() -> None:
     from cebot.jobs import (
         certificate_jobs,  # noqa: F401  certificate.fetch, certificate.tell, certificate.audit
         exports,  # noqa: F401  export.transcript, export.team, mydata.export
+        summary_chart,  # noqa: F401  summary.chart
         team_nudges,  # noqa: F401  team_nudge
     )

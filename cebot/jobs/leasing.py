@@ -43,9 +43,24 @@ def dialect_insert(dialect_name: str, table: Any) -> Any:
     raise RuntimeError(f"unsupported database dialect {dialect_name!r}")  # pragma: no cover
 
 
-def write_retrying(engine: Engine, statement: Any, what: str, *, retry_for: float) -> Any:
+def fast_commits(conn: sa.Connection) -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL record is flushed to disk.
+
+    A server crash (not a client crash: the commit is still atomic and in order) may then lose the last few
+    hundred milliseconds of such commits. Used only for delivery claims and marks, where losing a mark is the
+    window the delivery table already has (see :mod:`cebot.jobs.delivery`); it saves a disk flush per message.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def write_retrying(engine: Engine, statement: Any, what: str, *, retry_for: float, fast_commit: bool = False) -> Any:
     """Run one short write in its own transaction, again and again for up to ``retry_for`` seconds while the
-    database is briefly away (a restart, a failover); the result of the statement.
+    database is briefly away (a restart, a failover); the result of the statement. ``statement`` may also be a
+    function of the connection (several writes in the one transaction).
+
+    ``fast_commit``: on PostgreSQL, commit without waiting for the WAL flush (``synchronous_commit`` off for this
+    transaction only; see :func:`fast_commits`).
 
     The outcome of work that already reached Slack must be recorded even across a database restart: a mark given
     up here would do the work a second time once its lease runs out.
@@ -55,7 +70,9 @@ def write_retrying(engine: Engine, statement: Any, what: str, *, retry_for: floa
     while True:
         try:
             with engine.begin() as conn:
-                return conn.execute(statement)
+                if fast_commit:
+                    fast_commits(conn)
+                return statement(conn) if callable(statement) else conn.execute(statement)
         except sa.exc.OperationalError as exc:
             if time.monotonic() + delay > deadline:
                 raise

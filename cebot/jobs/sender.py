@@ -23,7 +23,6 @@ from cebot.core.db import make_engine
 from cebot.core.settings import Settings
 from cebot.domain.reminders import DueReminder
 from cebot.domain.summary import WeeklySummary
-from cebot.exports.chart import SUMMARY_CHART_KEY, render_team_chart
 from cebot.services.scheduled import Planned
 from cebot.slack.dm import dm_channel
 from cebot.slack.render.reminders import render_reminder
@@ -99,22 +98,11 @@ class SlackSender:
     def send(self, team_id: str, channel: str, payload: dict[str, Any]) -> str | None:
         """Post to ``channel``; a user id is a DM, opened first with ``conversations.open`` (:mod:`cebot.slack.dm`)."""
         self._pace(team_id, channel)
-        message = {k: v for k, v in payload.items() if k != SUMMARY_CHART_KEY}
         client = self.client(team_id)
         channel = dm_channel(client, channel, team_id=team_id)
-        response = client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **message)
+        response = client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **payload)
         ts = response.get("ts")
-        if payload.get(SUMMARY_CHART_KEY):
-            upload_chart(client, channel, payload[SUMMARY_CHART_KEY])
         return str(ts) if ts else None
-
-
-def upload_chart(client: WebClient, channel: str, png: bytes) -> None:
-    """Upload the weekly summary's chart after its message; a failure is logged, the summary stays sent."""
-    try:
-        client.files_upload_v2(channel=channel, content=png, filename="ce-progress.png", title="CE progress")
-    except Exception as exc:  # the message went out: never resend it because the picture failed
-        logger.warning("could not upload the summary chart to %s: %s", channel, exc)
 
 
 def render(p: Planned) -> dict[str, Any]:
@@ -125,15 +113,3 @@ def render(p: Planned) -> dict[str, Any]:
         return render_reminder(p.message, recipient=p.recipient)
     raise TypeError(f"nothing to render for {p.kind} {p.period}")
 
-
-def chart(p: Planned) -> dict[str, Any]:
-    """The weekly summary's chart PNG (drawn only by the clock that won the claim); {} without one, and on a
-    failure, which is logged: the summary still goes."""
-    if not p.chart or not isinstance(p.message, WeeklySummary):
-        return {}
-    today = p.message.today
-    try:
-        return {SUMMARY_CHART_KEY: render_team_chart(p.chart, title=f"CE progress, {today:%b} {today.day}")}
-    except Exception:
-        logger.exception("cannot draw the chart of %s %s for %s; sent without it", p.kind, p.period, p.recipient)
-        return {}

@@ -10,8 +10,9 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 
 from cebot.core.settings import Settings
-from cebot.exports.chart import STATUS_COLOURS, SUMMARY_CHART_KEY, ChartRow, ordered, render_team_chart
+from cebot.exports.chart import STATUS_COLOURS, ChartRow, ordered, render_team_chart
 from cebot.jobs.clock import tick
+from cebot.jobs.worker import run_due_jobs
 from cebot.shell.fake_slack import FakeSlack
 from tests.helpers.clock_helpers import deliveries, seed_member, seed_workspace, sender_for, utc
 
@@ -75,16 +76,21 @@ def test_very_big_team_is_capped() -> None:
 
 def test_weekly_summary_uploads_the_chart_to_its_channel(engine: Engine, settings: Settings,
                                                          fake_slack: FakeSlack) -> None:
-    """The clock posts the summary, then uploads the team chart (v2 sequence) to the same channel, once."""
+    """The clock posts the summary; its chart job then uploads the team chart (v2 sequence) to the same channel,
+    once, however often the clock ticks and the worker runs."""
     ws = seed_workspace(engine, summary={"channel": "C0SUMMARY", "day": "mon", "time": "09:00"})
     seed_member(engine, ws, "U1", deadline=date(2027, 8, 31), entries=[(date(2026, 1, 5), 24, ["ethics"])])
     seed_member(engine, ws, "U2", deadline=date(2026, 4, 30))
     sender = sender_for(settings, fake_slack.url)
+    slack_settings = settings.model_copy(update={"slack_api_url": fake_slack.url})
     with time_machine.travel(utc(2026, 3, 9, 13, 5), tick=False):
         tick(engine, sender)
+        assert fake_slack.uploads == []  # the tick sends the text; the picture is the job's
         tick(engine, sender)
+        assert run_due_jobs(engine=engine, settings=slack_settings) == 1
+        assert run_due_jobs(engine=engine, settings=slack_settings) == 0
     [summary] = [c for c in fake_slack.calls("chat.postMessage") if c["channel"] == "C0SUMMARY"]
-    assert SUMMARY_CHART_KEY not in summary.args
+    assert not any(isinstance(v, bytes) for v in summary.args.values())
     assert fake_slack.last("files.completeUploadExternal")["channel_id"] == "C0SUMMARY"
     assert len(fake_slack.uploads) == 1
     png = fake_slack.uploads[0].data
@@ -100,8 +106,12 @@ def test_chart_upload_failure_keeps_the_summary_sent(engine: Engine, settings: S
     seed_member(engine, ws, "U1", deadline=date(2027, 8, 31))
     fake_slack.fail_next("files.getUploadURLExternal", status=200, error="not_in_channel")
     sender = sender_for(settings, fake_slack.url)
+    slack_settings = settings.model_copy(update={"slack_api_url": fake_slack.url})
     with time_machine.travel(utc(2026, 3, 9, 13, 5), tick=False):
         tick(engine, sender)
+        run_due_jobs(engine=engine, settings=slack_settings)
         tick(engine, sender)
+        run_due_jobs(engine=engine, settings=slack_settings)
+    assert fake_slack.uploads == []
     assert len([c for c in fake_slack.calls("chat.postMessage") if c["channel"] == "C0SUMMARY"]) == 1
     assert [d.status for d in deliveries(engine) if d.kind == "summary"] == ["sent"]
