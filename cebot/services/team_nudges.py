@@ -22,7 +22,7 @@ from cebot.services.workspaces import require_manager
 
 TEAM_NUDGE = "team_nudge"
 """The delivery kind (at most 16 characters) and the job kind."""
-AT_RISK = frozenset({"at_risk", "overdue"})
+AT_RISK = frozenset({"behind_pace", "due_soon", "overdue"})
 
 
 def iso_week(day: date) -> str:

@@ -13,7 +13,7 @@ from cebot.domain.parsing import ParseError, parse_remind
 
 
 def snapshot(lead: tuple[int, ...], deadline: date) -> r.MemberSnapshot:
-    cred = r.CredentialSnapshot(key="FL", name="Florida LMT", status="at_risk", deadline=deadline, remaining=8)
+    cred = r.CredentialSnapshot(key="FL", name="Florida LMT", status="behind_pace", deadline=deadline, remaining=8)
     return r.MemberSnapshot(slack_user_id="U1", timezone="America/New_York", last_activity_on=date(2026, 4, 30),
                             credentials=(cred,), lead_days=lead)
 

@@ -65,7 +65,7 @@ def click(slack: SlackHarness, action_id: str, *, owner: str = "U1", user: str =
 
 def test_reminder_message_carries_the_four_actions() -> None:
     """A reminder sent to a member has Snooze a week, a Snooze until date picker, Show my plan and Log a course."""
-    cred = r.CredentialSnapshot(key="FL", name="Florida LMT", status="at_risk", deadline=DEADLINE, remaining=24)
+    cred = r.CredentialSnapshot(key="FL", name="Florida LMT", status="behind_pace", deadline=DEADLINE, remaining=24)
     due = r.DueReminder(kind=r.COUNTDOWN, period="p", reason="", today=NOW.date(), credential=cred, days=26)
     blocks = render.render_reminder(due, recipient="U1")["blocks"]
     [row] = [b for b in blocks if b["type"] == "actions"]
