@@ -25,6 +25,7 @@ from cebot.domain.parsing.values import (
     parse_subject,
     parse_title,
 )
+from cebot.domain.subjects import canonical
 
 # Option reading shared by log, edit, track ...
 # ---------------------------------------------------------------------------------------------------------------------
@@ -42,6 +43,21 @@ def _tag_name(word: Word) -> str | None:
     if len(word.text) > 1 and word.text[0] == "#" and (word.text[1].isalpha()):
         return word.text[1:]
     return None
+
+
+def _multiword_tag(tag: str, following: list[Word]) -> tuple[str | None, int]:
+    """``#medical errors``, ``#laws and rules``: the subject a tag names with up to three following plain words
+    (longest first) and how many words it used; ``(None, 0)`` when only the tag itself may name one."""
+    plain: list[str] = []
+    for w in following[:3]:
+        if w.quoted or w.key is not None or _tag_name(w) is not None or w.text.startswith("#"):
+            break
+        plain.append(w.text)
+    for n in range(len(plain), 0, -1):
+        key = canonical(" ".join([tag, *plain[:n]]))
+        if key is not None:
+            return key, n
+    return None, 0
 
 
 def _key_list(keys: dict[str, str]) -> str:
@@ -152,9 +168,10 @@ def _read_fields(words: list[Word], keys: dict[str, str], *, today: date, sub: s
         w = words[i]
         tag = _tag_name(w)
         if tag is not None:
-            out.subjects.append(parse_subject(tag))
+            key, used = _multiword_tag(tag, words[i + 1:])
+            out.subjects.append(key if key is not None else parse_subject(tag))
             out.given.add("subjects")
-            i += 1
+            i += 1 + used
             continue
         name = _option_key(w, keys, sub)
         if name is None:

@@ -166,12 +166,22 @@ def _build_date(year: int, month: int, day: int, field_name: str) -> date:
     return date(year, month, day)
 
 
+def _check_month_day(month: int, day: int, field_name: str) -> None:
+    """A month and day typed without a year: valid in some year (Feb 29 is); the message names no year."""
+    if not 1 <= month <= 12:
+        _build_date(2024, month, day, field_name)  # raises: there is no such month
+    most = _month_days(2024, month)  # a leap year: the most days the month ever has
+    if not 1 <= day <= most:
+        name = _MONTH_NAMES[month - 1]
+        raise ParseError(f"{name} {day} isn't a real date ({name} has at most {most} days).", field=field_name)
+
+
 def _resolve_date(parts: _DateParts | str, *, today: date, future: bool, field_name: str) -> date:
     if isinstance(parts, str):
         return today if parts == "today" else today - timedelta(days=1)
     if parts.year is None:
         # No year: the most recent such date for things done; the next one for deadlines.
-        _build_date(2024, parts.month, parts.day, field_name)  # validate month/day in a leap year
+        _check_month_day(parts.month, parts.day, field_name)
         year = today.year
         if future:
             year = _year_with(parts, year, lambda d: d >= today, step=1)
