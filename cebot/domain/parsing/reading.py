@@ -90,11 +90,14 @@ def _plain(w: Word) -> bool:
 
 
 def _hours_words(words: list[Word]) -> list[Word]:
-    """``two hours`` -> ``2 hours``, ``half an hour`` -> ``0.5 hour``: number words before a unit as digits."""
-    texts = [w.text.lower() for w in words[:3]]
-    if len(texts) >= 3 and texts[0] == "half" and texts[1] in ("an", "a") and _UNIT_RE.fullmatch(texts[2]):
+    """``two hours`` -> ``2 hours``, ``half an hour`` -> ``0.5 hour``: number words before a unit as digits.
+
+    Only with a title after them: ``/ce log three hours`` alone keeps the grammar's "couldn't read" answer.
+    """
+    texts = [w.text.lower() for w in words[:4]]
+    if len(texts) >= 4 and texts[0] == "half" and texts[1] in ("an", "a") and _UNIT_RE.fullmatch(texts[2]):
         return [Word(text="0.5", raw="0.5"), *words[2:]]
-    if len(texts) >= 2 and texts[0] in NUMBER_WORDS and _UNIT_RE.fullmatch(texts[1]) and _plain(words[0]):
+    if len(texts) >= 3 and texts[0] in NUMBER_WORDS and _UNIT_RE.fullmatch(texts[1]) and _plain(words[0]):
         digits = NUMBER_WORDS[texts[0]]
         return [Word(text=digits, raw=digits), *words[1:]]
     return words
