@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from cebot.slack.render import ledger as render
 from cebot.slack.render import reading as reading_render
-from tests.helpers.ledger_helpers import TODAY, click, element, frozen, live_entries  # noqa: F401
+from tests.helpers.ledger_helpers import TODAY, click, element, frozen, live_entries, track  # noqa: F401
 from tests.helpers.slackharness import SlackHarness
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -64,3 +64,15 @@ def test_a_wrong_date_in_the_title_is_refused(slack: SlackHarness, engine: Engin
     assert live_entries(engine) == []
     assert "February has at most 29 days" in reply.text
     assert str(TODAY.year) not in reply.text.split("Usage")[0]
+
+
+def test_an_untagged_cpr_class_is_tagged_and_does_not_count_for_amta(slack: SlackHarness, engine: Engine) -> None:
+    """`2h CPR recertification` is tagged CPR from its title, so AMTA (which does not accept CPR) counts none of it."""
+    slack.ask("list")
+    track(engine, "U1", "AMTA", deadline=date(2028, 8, 31))
+    reply = slack.ask("log 2h CPR recertification")
+    [entry] = live_entries(engine)
+    assert entry.subjects == ["cpr"]
+    assert "CPR / first aid / BLS (from the title)" in reply.text
+    assert "AMTA" in reply.text
+    assert "(+2 h)" not in reply.text
