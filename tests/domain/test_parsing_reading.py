@@ -131,3 +131,18 @@ def test_property_read_log_raises_only_parse_error(text: str) -> None:
         return
     assert date(1990, 1, 1) <= r.request.completed_on <= TODAY
     assert r.request.title
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("3h Ethics Nov 20 review", "“Nov 20” stayed in the title"),
+    ("3h House rules", "#laws_rules"),
+    ("3h Myofascial format:online", "format:online is read as live online"),
+])
+def test_what_stays_in_the_title_is_pointed_out(text: str, fragment: str) -> None:
+    """A date or subject word left in the title, and format:online, come with a hint: nothing is dropped silently."""
+    assert any(fragment in hint for hint in read_log(text, today=TODAY).hints)
+
+
+def test_no_hints_for_a_plain_title() -> None:
+    """A title with nothing date- or subject-like gets no hint."""
+    assert read_log("3h Myofascial release", today=TODAY).hints == ()

@@ -76,3 +76,12 @@ def test_an_untagged_cpr_class_is_tagged_and_does_not_count_for_amta(slack: Slac
     assert "CPR / first aid / BLS (from the title)" in reply.text
     assert "AMTA" in reply.text
     assert "(+2 h)" not in reply.text
+
+
+def test_format_online_is_logged_live_and_says_how_to_change_it(slack: SlackHarness, engine: Engine) -> None:
+    """`format:online` logs live online at once (as documented) and the reply says how to make it self-paced."""
+    reply = slack.ask("log 1.5h Myofascial release format:online")
+    [entry] = live_entries(engine)
+    assert entry.delivery_format == "live_online"
+    assert "live online" in reply.text
+    assert "format:home-study" in reply.text

@@ -25,6 +25,7 @@ from cebot.domain.facts import LogRequest
 from cebot.domain.parsing.fields import _tag_name, _take_hours, parse_log
 from cebot.domain.parsing.tokens import Word, tokenize
 from cebot.domain.parsing.values import _date_parts, _norm_word, parse_date
+from cebot.domain.subjects import canonical
 
 TITLE_SUBJECTS: dict[str, str] = {
     "ethics": "ethics", "ethic": "ethics", "professional ethics": "ethics",
@@ -78,6 +79,9 @@ class LogReading:
     """The title word the format was read from (``webinar``), if it was."""
     ask_format: bool = False
     """The text says ``online`` without saying live or self-paced: ask before logging."""
+    hints: tuple[str, ...] = ()
+    """Plain-text notes on what was left as typed but may be meant otherwise (a date or subject word kept in
+    the title, ``format:online`` read as live): the reply shows them, so nothing is dropped silently."""
 
 
 def _text(words: list[Word]) -> str:
@@ -174,5 +178,30 @@ def read_log(text: str, *, today: date) -> LogReading:
             request = replace(request, delivery_format=fmt)
         elif any(_plain(w) and _norm_word(w.text.strip(".,;:!?()")) in AMBIGUOUS_FORMAT_WORDS for w in title_words):
             ask = True
+    hints = _hints(words, first_title, request)
     return LogReading(request=request, date_from=date_from, title_subjects=inferred, format_from=format_from,
-                      ask_format=ask)
+                      ask_format=ask, hints=hints)
+
+
+def _hints(words: list[Word], first_title: int, request: LogRequest) -> tuple[str, ...]:
+    """What stayed in the title but looks like a date or a subject, and an ``online`` format option."""
+    out: list[str] = []
+    title_words = words[first_title:]
+    i = 0
+    while i < len(title_words):
+        n = _date_span(title_words, i)
+        if n:
+            typed = " ".join(w.text for w in title_words[i:i + n])
+            out.append(f"“{typed}” stayed in the title; if it is the date, write on {typed} or date:{typed}.")
+            i += n
+            continue
+        i += 1
+    for w in title_words:
+        if not _plain(w):
+            continue
+        key = canonical(w.text.strip(".,;:!?()"))
+        if key is not None and key not in request.subjects and len(out) < 4:
+            out.append(f"“{w.text}” may name the subject #{key}; add that tag if it does.")
+    if any(w.key in ("format", "type", "delivery") and _norm_word(w.value) == "online" for w in words):
+        out.append("format:online is read as live online; if it was self-paced, write format:home-study.")
+    return tuple(dict.fromkeys(out))[:4]

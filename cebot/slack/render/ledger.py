@@ -174,7 +174,8 @@ def logged_message(entry: CEEntry, after: Sequence[Progress], before: Sequence[P
     read_as = read_as_text(hours_q=entry.hours_q, completed_on=entry.completed_on,
                            delivery_format=entry.delivery_format, subjects=tuple(entry.subjects or ()),
                            today=today or entry.completed_on, reading=reading)
-    blocks = [b.section(head), b.context(read_as + " · Not right? *Edit* fixes it."),
+    hints = [":bulb: " + escape(h) for h in (reading.hints if reading is not None else ())]
+    blocks = [b.section(head), b.context(read_as + " · Not right? *Edit* fixes it.", *hints),
               *_progress_block(after, before, entry.id),
               b.actions(undo_button("logged", entry.id), edit_button(entry.id),
                         block_id=f"ledger_logged_{entry.id}"),
