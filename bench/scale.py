@@ -33,10 +33,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cebot.core.db import make_engine, upgrade
-from cebot.jobs.planning import weekly_summary
 from cebot.models import Member, Workspace
 from cebot.services import ledger
 from cebot.services.progress import member_progress, team_progress
+from cebot.services.summary import weekly_summary
 from cebot.shell.slack_limits import (
     MESSAGE_BLOCKS_MAX,
     VIEW_BLOCKS_MAX,

@@ -166,6 +166,8 @@ class WorkspaceRequirementSet(SQLModel, table=True):
     definition: str
     """The set as TOML text, validated by the catalog loader before it is stored."""
     created_by: str | None = Field(default=None, max_length=32)
+    updated_by: str | None = Field(default=None, max_length=32)
+    """The Slack user who last saved it (``None``: nobody since ``created_by``)."""
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 

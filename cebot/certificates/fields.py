@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
+from cebot.certificates.labels import LABEL, Line, clean, labelled, segments
+
+__all__ = ["Found", "Line", "clean", "labelled", "parse_date", "segments"]  # labels.py's, re-exported for read.py
+
 T = TypeVar("T")
 
 
@@ -28,12 +32,6 @@ class Found(Generic[T]):
     @property
     def found(self) -> bool:
         return self.value is not None
-
-
-@dataclass(frozen=True)
-class Line:
-    text: str
-    confidence: float = 1.0
 
 
 LABELLED, PHRASE, PATTERN, GUESS = 0.95, 0.85, 0.8, 0.5
@@ -63,7 +61,6 @@ _STREET = re.compile(r"^\d{1,6}\s+[\w .'#-]+,?$")
 _CITY = re.compile(r"^[A-Za-z .'-]+,\s*[A-Za-z]{2}\.?\s+\d{5}(?:-\d{4})?$")
 _APPROVAL = re.compile(r"(?:provider|approval|sponsor|NCBTMB)(?:[\s\w,]{0,50}?(?:number|num\.?|no\.?|#|id\b))?\s*"
                        r"[:.,]?\s*#?\s*(?P<v>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,})\b", re.I)
-_LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z .#/&'()-]{0,40}?)\s*[:;]\s*(?P<value>.*)$")
 _NAME = re.compile(r"^[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){1,4}$")
 _PARTICIPANT_BEFORE = re.compile(r"(?:this\s+(?:is\s+to\s+)?certif(?:y|ies)\s+that|awards?\s+this\s+certificate\s+"
                                  r"to|(?:is\s+)?(?:hereby\s+)?(?:awarded|presented|issued)\s+to)\s*:?$", re.I)
@@ -89,48 +86,8 @@ _DELIVERY = (
                              re.I)),
 )
 
-_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("approval_number", re.compile(r"(?:approv|provider|sponsor|ncbtmb|ap\b).*(?:number|num|no|#|id)$|approval|"
-                                   r"^ncbtmb$|^ap\s*#?$", re.I)),
-    ("provider_address", re.compile(r"address$", re.I)),
-    ("provider_email", re.compile(r"e-?mail$", re.I)),
-    ("participant", re.compile(r"^(?:name|full name|your name)$|participant|attendee|student|recipient|therapist|"
-                               r"licensee|awarded to|presented to|issued to", re.I)),
-    ("title", re.compile(r"^(?:course|course title|course name|title|program|program title|workshop|class|seminar)$|"
-                         r"^title of|^name of (?:the )?(?:course|program)", re.I)),
-    ("completion_date", re.compile(r"date|completed|completion", re.I)),
-    ("hours", re.compile(r"hours?|ce'?s|ceus?|credits?|awarded|clock", re.I)),
-    ("provider", re.compile(r"provider|sponsor|presented by|issued by|offered by|organi[sz]ation", re.I)),
-    ("delivery_format", re.compile(r"format|delivery|course type|type|method|modality", re.I)),
-    ("contact", re.compile(r"^contact$", re.I)),
-)
-
-
-def clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("“", '"').replace("”", '"').replace("’", "'")).strip()
-
-
 def _value(text: str) -> str:
     return text.strip().strip("\"'").strip().rstrip(".,;").strip()
-
-
-def labelled(lines: list[Line]) -> dict[str, tuple[str, Line]]:
-    """``{field: (value, line)}`` from "Label: value" lines (a label alone on its line takes the next line)."""
-    out: dict[str, tuple[str, Line]] = {}
-    for i, line in enumerate(lines):
-        m = _LABEL.match(line.text)
-        if not m:
-            continue
-        label, value = clean(m["label"]), m["value"].strip()
-        if not value and i + 1 < len(lines) and not _LABEL.match(lines[i + 1].text):
-            value = lines[i + 1].text
-        if not value:
-            continue
-        for field, pattern in _LABELS:
-            if pattern.search(label):
-                out.setdefault(field, (value, line))
-                break
-    return out
 
 
 def parse_date(text: str) -> date | None:
@@ -198,7 +155,7 @@ def read_hours(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Hours:
     candidates: list[tuple[float, str, Line, float]] = []
     if "hours" in labels:
         value, line = labels["hours"]
-        label = clean(_LABEL.match(line.text)["label"]) if _LABEL.match(line.text) else ""  # type: ignore[index]
+        label = clean(LABEL.match(line.text)["label"]) if LABEL.match(line.text) else ""  # type: ignore[index]
         text = _RATIO.sub("", value)
         if m := _HOURS.search(text):
             candidates.append((float(m["n"]), _unit(m["u"]), line, LABELLED))
@@ -299,7 +256,7 @@ def read_provider(lines: list[Line], labels: dict[str, tuple[str, Line]]) -> Fou
         if (address := _ADDRESS.search(text)) and address.start() > 0:  # "ABC Seminars, 400 Oak St., Austin, TX"
             text = text[: address.start()].rstrip(" ,-|")
         if (_ORG.search(text) and not re.search(r"certif|@|\d{3}", text, re.I) and not _HOURS.search(text)
-                and not _LABEL.match(text)):
+                and not LABEL.match(text)):
             return _found(text, GUESS, line)
     return Found()
 

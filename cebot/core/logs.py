@@ -189,4 +189,6 @@ def configure_logging(
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
+    # Alembic announces each of its plugins at INFO on import: noise in every command; its migrations still log.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return handler

@@ -31,11 +31,11 @@ examples, are in ``docs/progress-rules.md``; in short:
 * **Status.** ``exempt`` when the set asks for no CE or the first renewal is
   exempt; ``needs_info`` when the window cannot be worked out; ``complete``
   when nothing remains; ``overdue`` when the credential's own deadline has
-  passed with something missing; ``at_risk`` when something is missing and the
-  deadline is at most :data:`AT_RISK_DAYS` days away, or the share of hours
-  still missing is more than a quarter (:data:`PACE_MARGIN`) above the share of
-  the cycle still left (a steady pace would have done 50% of the hours half way
-  through; at risk means behind that by more than 25 points); else ``on_track``.
+  passed with something missing; ``due_soon`` when something is missing and the
+  deadline is at most :data:`DUE_SOON_DAYS` days away; ``behind_pace`` when the
+  hours done are fewer than the pace asks (see :func:`pace_expected`: nothing in
+  the first half of the cycle, then a steady share up to the deadline);
+  ``not_started`` when no logged course counts yet; else ``on_pace``.
 * **Carry-over** (sets with ``carry_over.max_hours``): hours counted in the
   last ``carry_over.periods`` windows beyond their full requirement carry in, up to the
   maximum, toward this window's total (not toward subject minimums); see :func:`_carried_in`.
@@ -72,16 +72,21 @@ from cebot.domain.requirements import (
 )
 from cebot.domain.tally import between, prepared_rules, tally
 
-AT_RISK_DAYS = 90
-"""With this many days or fewer left, anything still missing makes the status ``at_risk``."""
-PACE_MARGIN = 0.25
-"""How far (as a share of the requirement) progress may fall behind a steady pace before ``at_risk``."""
+DUE_SOON_DAYS = 90
+"""With this many days or fewer left, anything still missing makes the status ``due_soon``."""
+PACE_FREE_SHARE = 0.5
+"""The share of a cycle in which the pace asks for no hours: most therapists take CE in the second half, so a
+freshly tracked two-year (or longer) cycle is not behind. From there the pace asks a steady share to the deadline."""
 
 
 class Status(StrEnum):
     COMPLETE = "complete"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
+    NOT_STARTED = "not_started"
+    """Nothing counts yet, and the pace does not ask for hours yet."""
+    ON_PACE = "on_pace"
+    BEHIND_PACE = "behind_pace"
+    DUE_SOON = "due_soon"
+    """Something is missing and the deadline is at most :data:`DUE_SOON_DAYS` days away."""
     OVERDUE = "overdue"
     EXEMPT = "exempt"
     NEEDS_INFO = "needs_info"
@@ -388,10 +393,14 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         status = Status.COMPLETE
     elif days_left < 0:
         status = Status.OVERDUE
-    elif _at_risk(remaining, required + on_top_required, window, today):
-        status = Status.AT_RISK
+    elif days_left <= DUE_SOON_DAYS:
+        status = Status.DUE_SOON
+    elif _behind_pace(remaining, required + on_top_required, window, today):
+        status = Status.BEHIND_PACE
+    elif not counted_ids and not carried:
+        status = Status.NOT_STARTED
     else:
-        status = Status.ON_TRACK
+        status = Status.ON_PACE
     return Progress(
         key=rs.key, name=rs.name, status=status, window=window, deadline=window.deadline, days_left=days_left,
         required=required, counted=counted, remaining=remaining, subject_rows=tuple(rows), in_person=in_person,
@@ -421,16 +430,25 @@ def _grouped_gap(rows: Sequence[SubjectRow], roots: Sequence[int]) -> Quarters:
     return sum(gaps.values())
 
 
-def _at_risk(remaining: Quarters, required: Quarters, window: CycleWindow, today: date) -> bool:
-    """Behind a steady pace by more than PACE_MARGIN of the requirement, or close to the deadline."""
-    days_left = window.days_left(today)
-    if days_left <= AT_RISK_DAYS:
-        return True
-    if required <= 0:
-        return False
-    left = min(days_left, window.days)
-    # remaining / required > left / window.days + 1/4, in integers
-    return 4 * remaining * window.days > (4 * left + window.days) * required
+def pace_expected(required: Quarters, window: CycleWindow, today: date) -> Quarters:
+    """The hours a steady pace asks to be done by ``today``, in quarters (rounded down).
+
+    None in the first :data:`PACE_FREE_SHARE` of the window; then a straight line from 0 to ``required`` at the
+    deadline. A 24 h two-year cycle asks 0 h a year before the deadline and 12 h six months before it.
+    """
+    days = window.days
+    if days <= 0 or required <= 0:
+        return 0
+    gone = min(max(days - window.days_left(today), 0), days)
+    free = int(days * PACE_FREE_SHARE)
+    if gone <= free:
+        return 0
+    return required * (gone - free) // (days - free)
+
+
+def _behind_pace(remaining: Quarters, required: Quarters, window: CycleWindow, today: date) -> bool:
+    """Fewer hours done than :func:`pace_expected` asks (done = required - remaining)."""
+    return required - remaining < pace_expected(required, window, today)
 
 
 # --------------------------------------------------------------------------- JSON

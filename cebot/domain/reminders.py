@@ -52,7 +52,8 @@ OVERDUE_WINDOW_DAYS = 30
 CPR_NOTICE_DAYS = 30
 NUDGE_AFTER_DAYS = 60
 NUDGE_HORIZON_DAYS = 365
-SHORT_STATUSES = frozenset({"on_track", "at_risk"})
+SHORT_STATUSES = frozenset({"not_started", "on_pace", "behind_pace", "due_soon"})
+"""Statuses of a credential with hours still to take before its deadline (reminders count down for these)."""
 
 COUNTDOWN = "countdown"
 OVERDUE = "overdue"

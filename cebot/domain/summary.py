@@ -2,8 +2,8 @@
 
 The clock turns a workspace's team progress into :class:`SummaryMember` rows and
 calls :func:`build_summary`; ``cebot.slack.render.summary`` turns the result into
-Block Kit. Members are counted by their *worst* credential (one member at risk on
-one licence and complete on another counts as at risk), so the status counts add
+Block Kit. Members are counted by their *worst* credential (one member behind pace on
+one licence and complete on another counts as behind pace), so the status counts add
 up to the members tracked.
 """
 
@@ -16,8 +16,10 @@ from cebot.domain.hours import Quarters
 from cebot.domain.reminders import MissingSubject
 
 UPCOMING_DAYS = 60
-STATUS_RANK: dict[str, int] = {"overdue": 0, "at_risk": 1, "needs_info": 2, "on_track": 3, "complete": 4, "exempt": 5}
-COUNTED_STATUSES: tuple[str, ...] = ("complete", "on_track", "at_risk", "overdue")
+STATUS_RANK: dict[str, int] = {"overdue": 0, "due_soon": 1, "behind_pace": 2, "needs_info": 3, "not_started": 4,
+                               "on_pace": 5, "complete": 6, "exempt": 7}
+COUNTED_STATUSES: tuple[str, ...] = ("complete", "not_started", "on_pace", "behind_pace", "due_soon", "overdue")
+ATTENTION_STATUSES: frozenset[str] = frozenset({"overdue", "due_soon", "behind_pace"})
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,9 @@ class WeeklySummary:
     hours_this_week: Quarters
     members_logging: int
     counts: dict[str, int] = field(default_factory=dict)
-    """Members by worst status: complete, on_track, at_risk, overdue (and other)."""
+    """Members by worst status: complete, not_started, on_pace, behind_pace, due_soon, overdue (and other)."""
     needs_attention: tuple[SummaryLine, ...] = ()
-    """Overdue, then at risk, soonest deadline first."""
+    """Overdue, then due soon, then behind pace, soonest deadline first."""
     upcoming: tuple[SummaryLine, ...] = ()
     """Deadlines in the next 60 days that are not complete, soonest first."""
     completed: tuple[SummaryLine, ...] = ()
@@ -93,7 +95,7 @@ def build_summary(members: list[SummaryMember] | tuple[SummaryMember, ...], *, w
                 line.member.display_name.lower(), c.key)
 
     attention = sorted(
-        (SummaryLine(m, c) for m in tracked for c in m.credentials if c.status in ("overdue", "at_risk")),
+        (SummaryLine(m, c) for m in tracked for c in m.credentials if c.status in ATTENTION_STATUSES),
         key=by_deadline,
     )
     upcoming = sorted(

@@ -38,7 +38,8 @@ FLAG_NO_APPROVAL = "no provider approval number (NCBTMB)"
 FLAG_NO_PROVIDER = "no provider name (NCBTMB)"
 
 STATUS_TEXT = {
-    Status.COMPLETE: "complete", Status.ON_TRACK: "on track", Status.AT_RISK: "at risk",
+    Status.COMPLETE: "complete", Status.NOT_STARTED: "not started", Status.ON_PACE: "on pace",
+    Status.BEHIND_PACE: "behind pace", Status.DUE_SOON: "due soon",
     Status.OVERDUE: "overdue", Status.EXEMPT: "exempt", Status.NEEDS_INFO: "needs information",
 }
 

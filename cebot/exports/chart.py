@@ -20,15 +20,18 @@ from cebot.domain.hours import Quarters, format_hours
 
 STATUS_COLOURS = {
     "overdue": "#c0392b",
-    "at_risk": "#e67e22",
+    "due_soon": "#e67e22",
+    "behind_pace": "#f1c40f",
     "needs_info": "#95a5a6",
-    "on_track": "#2e86c1",
+    "not_started": "#85c1e9",
+    "on_pace": "#2e86c1",
     "complete": "#27ae60",
     "exempt": "#bdc3c7",
 }
-STATUS_LABELS = {"overdue": "Overdue", "at_risk": "At risk", "needs_info": "Needs info", "on_track": "On track",
+STATUS_LABELS = {"overdue": "Overdue", "due_soon": "Due soon", "behind_pace": "Behind pace",
+                 "needs_info": "Needs info", "not_started": "Not started", "on_pace": "On pace",
                  "complete": "Complete", "exempt": "Exempt"}
-STATUS_ORDER = ("overdue", "at_risk", "needs_info", "on_track", "complete", "exempt")
+STATUS_ORDER = ("overdue", "due_soon", "behind_pace", "needs_info", "not_started", "on_pace", "complete", "exempt")
 SUMMARY_CHART_KEY = "_cebot_chart_png"
 """Key of the chart's PNG bytes in a weekly-summary payload; the sender uploads it after the message."""
 MAX_ROWS = 40

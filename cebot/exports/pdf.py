@@ -36,7 +36,9 @@ GOOD = (25, 118, 60)
 HEAD_FILL = (226, 236, 237)
 ZEBRA = (246, 248, 249)
 
-STATUS_COLOURS = {"complete": GOOD, "on track": GOOD, "at risk": (191, 112, 0), "overdue": WARN}
+LATE = (191, 112, 0)
+STATUS_COLOURS = {"complete": GOOD, "on pace": GOOD, "not started": GOOD, "behind pace": LATE, "due soon": LATE,
+                  "overdue": WARN}
 
 COURSE_COLUMNS = ("Date", "Course and provider", "Approval no.", "Format", "Subjects", "Hours", "Counted",
                   "Certificate")

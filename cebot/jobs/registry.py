@@ -63,14 +63,15 @@ def notify_member(run: JobRun, reason: str) -> None:
     The payload may name the work (``"what"``: "PDF transcript") and the command that asks for it again
     (``"retry_with"``: "/ce export pdf").
     """
+    from cebot.slack.dm import post_dm
     from cebot.slack.render.jobs import job_failed_dm
 
     if run.member is None:
         return
     what = str(run.payload.get("what") or "request")
     retry = run.payload.get("retry_with")
-    run.client.chat_postMessage(channel=run.member.slack_user_id, text=job_failed_dm(what, reason,
-                                                                                      str(retry) if retry else None))
+    post_dm(run.client, run.member.slack_user_id, team_id=run.workspace.team_id,
+            text=job_failed_dm(what, reason, str(retry) if retry else None))
 
 
 JOB_HANDLERS: dict[str, JobKind] = {}

@@ -75,13 +75,37 @@ def define_workspace_set(
     ).first()
     if row is None:
         row = WorkspaceRequirementSet(workspace_id=workspace.id, key=rs.key, definition=definition,
-                                      created_by=acting.slack_user_id)
+                                      created_by=acting.slack_user_id, updated_by=acting.slack_user_id)
     else:
         row.definition = definition
+        row.updated_by = acting.slack_user_id
         row.updated_at = utcnow()
     session.add(row)
     session.flush()
     return rs
+
+
+@dataclass(frozen=True)
+class SetOrigin:
+    """Who last set a clinic's own requirement set, and when (UTC)."""
+
+    key: str
+    set_by: str | None
+    set_at: datetime
+
+
+def workspace_set_origins(*, session: Session, workspace_id: int) -> dict[str, SetOrigin]:
+    """Who set each of the workspace's own requirement sets and when, by key (one query)."""
+    rows = session.exec(
+        select(WorkspaceRequirementSet).where(WorkspaceRequirementSet.workspace_id == workspace_id))
+    return {r.key: SetOrigin(r.key, r.updated_by or r.created_by, r.updated_at) for r in rows}
+
+
+def workspace_set(*, session: Session, workspace_id: int, key: str) -> RequirementSet | None:
+    """The workspace's own set ``key`` (not a shipped one), or ``None``."""
+    row = session.exec(select(WorkspaceRequirementSet.definition).where(
+        WorkspaceRequirementSet.workspace_id == workspace_id, WorkspaceRequirementSet.key == key)).first()
+    return None if row is None else _parse_workspace_set(row)
 
 
 def remove_workspace_set(*, session: Session, workspace: Workspace, acting: Member, key: str) -> None:

@@ -44,7 +44,8 @@ LOOKBACK_MONTHS = 6
 """Courses completed this long before a credential's window are still listed, as not counted."""
 
 STATUS_ORDER: dict[str, int] = {
-    "overdue": 0, "at_risk": 1, "needs_info": 2, "on_track": 3, "complete": 4, "exempt": 5,
+    "overdue": 0, "due_soon": 1, "behind_pace": 2, "needs_info": 3, "not_started": 4, "on_pace": 5, "complete": 6,
+    "exempt": 7,
 }
 """Team lists show the members who need help first."""
 
@@ -291,12 +292,27 @@ def _since(plans: Iterable[_Plan]) -> Any:
 # ---------------------------------------------------------------- public
 
 
-def member_progress(*, session: Session, member: Member, today: date,
-                    lookback_months: int = LOOKBACK_MONTHS) -> list[Progress]:
-    """Progress on every credential the member tracks, as of ``today`` (at most 3 queries).
+@dataclass(frozen=True)
+class CredentialLedger:
+    """One tracked credential with its set, its facts and the member's courses it looks at (oldest first)."""
 
-    Courses up to ``lookback_months`` before a window are listed as not counted; older ones are left out.
-    """
+    requirement_set: RequirementSet
+    facts: CredentialFacts
+    entries: Sequence[EntryFacts]
+    floor: date | None = None
+    """The earliest completion date read (see :func:`entry_floor`); None when no entries are needed."""
+
+    def with_extra(self, extra: Sequence[EntryFacts]) -> Sequence[EntryFacts]:
+        """The entries plus ``extra``, those the same read would have returned (from the floor on)."""
+        if self.floor is None:
+            return self.entries
+        more = [e for e in extra if e.completed_on >= self.floor]
+        return [*self.entries, *more] if more else self.entries
+
+
+def member_ledgers(*, session: Session, member: Member, today: date,
+                   lookback_months: int = LOOKBACK_MONTHS) -> list[CredentialLedger]:
+    """What :func:`member_progress` computes from, per tracked credential (at most 3 queries)."""
     assert member.id is not None
     pairs = _resolve(_credential_rows(
         session, Credential.workspace_id == member.workspace_id, Credential.member_id == member.id))
@@ -313,12 +329,29 @@ def member_progress(*, session: Session, member: Member, today: date,
         entries = _entry_rows(
             session, since, CEEntry.workspace_id == member.workspace_id, CEEntry.member_id == member.id
         ).get(member.id, [])
-    return _progress_for(plans, entries, today)
+    out = []
+    for plan in plans:
+        mine: Sequence[EntryFacts] = ()
+        if plan.floor is not None:
+            mine = entries[bisect.bisect_left(entries, plan.floor, key=_completed_on):]
+        out.append(CredentialLedger(plan.requirement_set, plan.facts, mine, plan.floor))
+    return out
+
+
+def member_progress(*, session: Session, member: Member, today: date,
+                    lookback_months: int = LOOKBACK_MONTHS, extra: Sequence[EntryFacts] = ()) -> list[Progress]:
+    """Progress on every credential the member tracks, as of ``today`` (at most 3 queries).
+
+    Courses up to ``lookback_months`` before a window are listed as not counted; older ones are left out.
+    ``extra``: courses to count as if logged (``/ce check`` asks "what if"); nothing is saved.
+    """
+    return [compute_progress(c.requirement_set, c.facts, c.with_extra(extra), today)
+            for c in member_ledgers(session=session, member=member, today=today, lookback_months=lookback_months)]
 
 
 def team_progress(*, session: Session, workspace: Workspace, today: date,
                   lookback_months: int = 0) -> list[MemberProgress]:
-    """Progress of every member of the workspace, those overdue or at risk first (at most 4 queries).
+    """Progress of every member of the workspace, those overdue, due soon or behind pace first (at most 4 queries).
 
     Statuses and hours are the same as :func:`member_progress` gives; by default the "not counted" lists
     leave out courses from before each window (a manager's summary does not show them), which keeps a big
@@ -394,5 +427,6 @@ def members_progress(*, session: Session, workspace_ids: Sequence[int], member_i
     return out
 
 
-__all__ = ["LOOKBACK_MONTHS", "STATUS_ORDER", "CredentialProgress", "MemberProgress", "Status", "entry_floor",
-           "member_progress", "members_progress", "team_progress"]
+__all__ = ["LOOKBACK_MONTHS", "STATUS_ORDER", "CredentialLedger", "CredentialProgress", "MemberProgress", "Status",
+           "entry_floor",
+           "member_ledgers", "member_progress", "members_progress", "team_progress"]

@@ -33,10 +33,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cebot.core.db import session_scope
-from cebot.domain.progress import Progress
+from cebot.domain.plan import Plan, Target, make_plan
+from cebot.domain.progress import Progress, compute_progress
 from cebot.models import Member
 from cebot.services import ledger
-from cebot.services.progress import member_progress
+from cebot.services.plan import member_plan
+from cebot.services.progress import CredentialLedger, member_ledgers
 from cebot.slack.background import ContextThreadPoolExecutor
 from cebot.slack.context import MemberScope, member_today
 from cebot.slack.render.home import RECENT_COUNT, RecentEntry, home_view
@@ -64,9 +66,12 @@ def recent_entries(*, session: Session, member: Member, limit: int = RECENT_COUN
 def build_home_view(*, session: Session, member: Member, today: date | None = None) -> dict[str, Any]:
     """The member's Home tab view as of ``today`` (their local date by default); at most 4 queries."""
     today = today or member_today(member)
-    progress = member_progress(session=session, member=member, today=today)
+    ledgers = member_ledgers(session=session, member=member, today=today)
+    progress = [compute_progress(c.requirement_set, c.facts, c.entries, today) for c in ledgers]
+    plan = _plan_of(ledgers, today)
     recent, more = recent_entries(session=session, member=member)
-    return home_view(name=member.display_name, progress=progress, recent=recent, today=today, more_entries=more)
+    return home_view(name=member.display_name, progress=progress, recent=recent, today=today, more_entries=more,
+                     plan=plan)
 
 
 def publish(client: WebClient, user_id: str, view: dict[str, Any]) -> bool:
@@ -225,35 +230,47 @@ class HomePublisher:
 HOME_PUBLISHER = HomePublisher()
 
 
-def use_progress_for_home(scope: MemberScope, progress: Sequence[Progress]) -> None:
+def use_progress_for_home(scope: MemberScope, progress: Sequence[Progress],
+                          ledgers: Sequence[CredentialLedger] | None = None) -> None:
     """Let this scope's Home refresh use ``progress`` instead of computing it again after the commit.
 
     ``progress`` must be the member's progress as the transaction leaves it: computed after its last change
-    (``/ce log`` computes it for its reply). :func:`refresh_home_after_commit` then reads only the recent courses.
+    (``/ce log`` computes it for its reply), from ``ledgers`` when given (the plan is then worked out from them
+    off the request thread). :func:`refresh_home_after_commit` then reads only the recent courses.
     """
-    setattr(scope, _PROGRESS, tuple(progress))
+    setattr(scope, _PROGRESS, (tuple(progress), None if ledgers is None else tuple(ledgers)))
+
+
+def _plan_of(ledgers: Sequence[CredentialLedger], today: date) -> Plan:
+    return make_plan([Target(c.requirement_set, c.facts, c.entries) for c in ledgers], today)
 
 
 def refresh_home_after_commit(scope: MemberScope) -> None:
     """Republish ``scope.member``'s Home tab after the transaction commits (once per scope, however often called).
 
-    With progress handed over by :func:`use_progress_for_home`, the view is built now from it and the recent
+    With progress handed over by :func:`use_progress_for_home`, the view is built from it and the recent
     courses (one query in this transaction); otherwise it is built from a fresh read after the commit.
     """
     if getattr(scope, _SCHEDULED, False) or scope.member.id is None:
         return
     setattr(scope, _SCHEDULED, True)
     key = (scope.team_id, scope.member.slack_user_id)
-    progress: tuple[Progress, ...] | None = getattr(scope, _PROGRESS, None)
-    if progress is not None:
+    handed: tuple[tuple[Progress, ...], tuple[CredentialLedger, ...] | None] | None = getattr(scope, _PROGRESS, None)
+    if handed is not None:
+        progress, ledgers = handed
         member = scope.member
         recent, more = recent_entries(session=scope.session, member=member)
-        view = home_view(name=member.display_name, progress=progress, recent=recent, today=scope.today,
-                         more_entries=more)
-        client_now, user_id, fresh = scope.client, member.slack_user_id, _fresh(scope)
+        today = scope.today
+        plan = None if ledgers is not None else member_plan(session=scope.session, member=member, today=today)
+        name, client_now, user_id, fresh = member.display_name, scope.client, member.slack_user_id, _fresh(scope)
+
+        def build_and_publish() -> object:
+            view = home_view(name=name, progress=progress, recent=recent, today=today, more_entries=more,
+                             plan=plan if ledgers is None else _plan_of(ledgers, today))
+            return publish(client_now, user_id, view)
+
         # A publish that has to wait for the member's quiet period reads the database then, not this view.
-        scope.after_commit(lambda: HOME_PUBLISHER.submit(key, lambda: publish(client_now, user_id, view),
-                                                          later=fresh))
+        scope.after_commit(lambda: HOME_PUBLISHER.submit(key, build_and_publish, later=fresh))
         return
     refresh = _fresh(scope)
     scope.after_commit(lambda: HOME_PUBLISHER.submit(key, refresh))

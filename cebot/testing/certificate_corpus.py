@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fpdf import FPDF
+from PIL import Image
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -255,11 +256,13 @@ def render_pdf(t: Truth) -> bytes:
     return bytes(pdf.output())
 
 
-def photograph(pdf: bytes, *, seed: int, megapixels: float = 4.0, angle: float | None = None) -> bytes:
-    """A phone-style JPEG of the PDF's first page: on a desk, unevenly lit, rotated a few degrees, noisy."""
+def photograph(pdf: bytes, *, seed: int, megapixels: float = 4.0, angle: float | None = None, keystone: float = 0.0,
+               quality: int = 82) -> bytes:
+    """A phone-style JPEG of the PDF's first page: on a desk, unevenly lit, rotated a few degrees, noisy.
+    ``keystone``: the top edge narrower by that fraction of the width on each side (a photo taken at an angle)."""
     import numpy as np
     import pypdfium2
-    from PIL import Image, ImageFilter
+    from PIL import ImageFilter
 
     rng = random.Random(seed)
     doc = pypdfium2.PdfDocument(pdf)
@@ -282,9 +285,27 @@ def photograph(pdf: bytes, *, seed: int, megapixels: float = 4.0, angle: float |
     reps = (arr.shape[0] // 509 + 1, arr.shape[1] // 509 + 1, 3)
     noise = np.tile(tile, reps)[: arr.shape[0], : arr.shape[1]]
     arr = np.clip(arr * light + noise, 0, 255).astype(np.uint8)
+    image = Image.fromarray(arr)
+    if keystone:
+        image = _keystone(image, keystone)
     out = io.BytesIO()
-    Image.fromarray(arr).save(out, format="JPEG", quality=82)
+    image.save(out, format="JPEG", quality=quality)
     return out.getvalue()
+
+
+def _keystone(image: Image.Image, k: float) -> Image.Image:
+    import numpy as np
+
+    w, h = image.size
+    source = [(k * w, 0.0), (w - k * w, 0.0), (float(w), float(h)), (0.0, float(h))]
+    target = [(0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h))]
+    rows, values = [], []
+    for (x, y), (sx, sy) in zip(target, source, strict=True):
+        rows += [[x, y, 1, 0, 0, 0, -sx * x, -sx * y], [0, 0, 0, x, y, 1, -sy * x, -sy * y]]
+        values += [sx, sy]
+    coeffs = np.linalg.solve(np.array(rows, dtype=float), np.array(values, dtype=float))
+    return image.transform((w, h), Image.Transform.PERSPECTIVE, tuple(float(c) for c in coeffs),
+                           Image.Resampling.BILINEAR)
 
 
 def write_corpus(folder: Path, truths: list[Truth] | None = None, *, photo_megapixels: float = 4.0) -> list[Truth]:
@@ -302,7 +323,7 @@ def write_corpus(folder: Path, truths: list[Truth] | None = None, *, photo_megap
 
 
 def certificate_path(folder: Path, t: Truth) -> Path:
-    return folder / f"{t.name}.{'jpg' if t.kind == 'photo' else 'pdf'}"
+    return folder / f"{t.name}.{'pdf' if t.kind == 'pdf' else 'jpg'}"
 
 
 TRUTH_OF_FIELD = {"title": "title", "hours": "hours", "completion_date": "completion_date", "provider": "provider",

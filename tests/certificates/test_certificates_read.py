@@ -14,7 +14,8 @@ from fpdf import FPDF
 from PIL import Image
 
 from cebot.certificates import FIELDS, ncbtmb_missing, read_certificate
-from cebot.certificates.fields import Line, parse_date
+from cebot.certificates.fields import parse_date
+from cebot.certificates.labels import Line, segments
 from cebot.certificates.read import Reading, extract
 from cebot.cli import main
 from cebot.testing.certificate_corpus import Truth, make_truths, photograph, render_pdf, score
@@ -252,7 +253,24 @@ OTHER_WORDINGS = [
      {"participant": "Ana Lima", "title": "Pathology for Massage Therapists", "hours": 4,
       "completion_date": date(2025, 12, 5), "provider": "Massage CE Online LLC", "approval_number": "1002003",
       "delivery_format": None}),
+    (["Certificate of Completion", "Participant: Jo Park    Date of Completion: 1/2/2026",
+      "Course Title: Prenatal Massage: Safe Positioning    CE Hours: 3",
+      "Approved Provider: Willow CE    NCBTMB Provider #: 123456"],
+     {"participant": "Jo Park", "title": "Prenatal Massage: Safe Positioning", "hours": 3,
+      "completion_date": date(2026, 1, 2), "provider": "Willow CE", "approval_number": "123456"}),
 ]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Participant: Maria Lopez   Date: 2026-03-02", ["Participant: Maria Lopez", "Date: 2026-03-02"]),
+    ("Name: Ana Lima Course Title: Thai Massage NCBTMB Provider #: 123456",
+     ["Name: Ana Lima", "Course Title: Thai Massage", "NCBTMB Provider #: 123456"]),
+    ("Course Title: Prenatal Massage: Safe Positioning", ["Course Title: Prenatal Massage: Safe Positioning"]),
+    ("Course: Sciences: An Overview", ["Course: Sciences: An Overview"]),
+])
+def test_two_labelled_fields_on_one_row_are_split(text: str, expected: list[str]) -> None:
+    """A form's two columns on one row split at a known label only; a colon inside a title does not split it."""
+    assert segments(text) == expected
 
 
 @pytest.mark.parametrize(("lines", "expected"), OTHER_WORDINGS)

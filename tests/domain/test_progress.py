@@ -340,22 +340,22 @@ def test_status_complete() -> None:
     assert progress(rs, [entry(22), entry(2, "ethics")]).status is Status.COMPLETE
 
 
-def test_status_on_track_early_in_the_cycle() -> None:
-    """Early in the cycle with nothing done is on track."""
-    assert progress(rset(24), [], date(2023, 10, 1)).status is Status.ON_TRACK
+def test_status_not_started_early_in_the_cycle() -> None:
+    """Early in the cycle with nothing done is not started (the pace asks nothing yet)."""
+    assert progress(rset(24), [], date(2023, 10, 1)).status is Status.NOT_STARTED
 
 
-def test_status_at_risk_behind_pace() -> None:
-    """Half way through with nothing done is at risk (more than 25 points behind a steady pace)."""
-    p = progress(rset(24), [], date(2024, 9, 1))
-    assert p.status is Status.AT_RISK
-    assert progress(rset(24), [entry(7)], date(2024, 9, 1)).status is Status.ON_TRACK
+def test_status_behind_pace_in_the_second_half() -> None:
+    """Nine months before the deadline with nothing done is behind pace; 6 of 24 h is on pace."""
+    assert progress(rset(24), [], date(2024, 12, 1)).status is Status.BEHIND_PACE
+    assert progress(rset(24), [entry(6)], date(2024, 12, 1)).status is Status.ON_PACE
+    assert progress(rset(24), [entry(5)], date(2024, 12, 1)).status is Status.BEHIND_PACE
 
 
-def test_status_at_risk_close_to_deadline() -> None:
-    """Within 90 days of the deadline anything missing is at risk."""
-    assert progress(rset(24), [entry(23.75)], date(2025, 6, 2)).status is Status.AT_RISK
-    assert progress(rset(24), [entry(23.75)], date(2025, 5, 1)).status is Status.ON_TRACK
+def test_status_due_soon_close_to_deadline() -> None:
+    """Within 90 days of the deadline anything missing is due soon."""
+    assert progress(rset(24), [entry(23.75)], date(2025, 6, 2)).status is Status.DUE_SOON
+    assert progress(rset(24), [entry(23.75)], date(2025, 5, 1)).status is Status.ON_PACE
 
 
 def test_status_overdue_after_the_users_deadline() -> None:
@@ -371,7 +371,7 @@ def test_complete_past_deadline_rolls_to_next_window() -> None:
     """A complete cycle whose deadline passed shows the next cycle and asks to update the date."""
     rs = rset(12, key="TX", deadline=DeadlineRule(kind=DeadlineKind.EXPIRY))
     p = progress(rs, [entry(12, on=date(2024, 6, 1))], date(2025, 3, 10), deadline=date(2025, 3, 1))
-    assert p.status is Status.AT_RISK or p.status is Status.ON_TRACK
+    assert p.status is Status.NOT_STARTED
     assert p.deadline == date(2027, 3, 1)
     assert p.counted == 0
     assert "deadline:2027-03-01" in p.notes[-1]
@@ -528,14 +528,15 @@ def test_property_adding_an_entry_never_lowers_counted(rs: RequirementSet, entri
 
 
 @pytest.mark.parametrize(("today", "done", "status"), [
-    (date(2023, 9, 1), 0, Status.ON_TRACK),    # 100% of the cycle left, 100% missing
-    (date(2024, 2, 20), 0, Status.ON_TRACK),   # 76% left, 100% missing: under 25 points behind
-    (date(2024, 4, 1), 0, Status.AT_RISK),     # 71% left, 100% missing
-    (date(2024, 4, 1), 2, Status.ON_TRACK),    # 71% left, 92% missing
-    (date(2025, 5, 1), 23, Status.ON_TRACK),   # 122 days left, 1 h missing
-    (date(2025, 6, 2), 23, Status.AT_RISK),    # 90 days left, 1 h missing
+    (date(2023, 9, 1), 0, Status.NOT_STARTED),   # 731 days left: the pace asks 0 h
+    (date(2024, 9, 1), 0, Status.NOT_STARTED),   # 364 days left (half way): 0 h asked
+    (date(2024, 12, 1), 0, Status.BEHIND_PACE),  # 273 days left: 6 h asked
+    (date(2024, 12, 1), 6, Status.ON_PACE),
+    (date(2025, 3, 1), 10, Status.BEHIND_PACE),  # 183 days left: 12 h asked
+    (date(2025, 5, 1), 23, Status.ON_PACE),      # 122 days left: 16 h asked
+    (date(2025, 6, 2), 23, Status.DUE_SOON),     # 90 days left, 1 h missing
 ])
 def test_pace_rule_examples(today: date, done: int, status: Status) -> None:
-    """The at-risk pace rule on the examples in docs/progress-rules.md (24 h, Sep 1, 2023 - Aug 31, 2025)."""
+    """The pace rule on the examples in docs/progress-rules.md (24 h, Sep 1, 2023 - Aug 31, 2025)."""
     entries = [entry(done, on=date(2023, 9, 1))] if done else []
     assert progress(rset(24), entries, today).status is status

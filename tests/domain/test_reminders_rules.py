@@ -19,7 +19,7 @@ def at(day: date, hh: int, mm: int = 0, tz: ZoneInfo = NY) -> datetime:
     return datetime.combine(day, time(hh, mm), tzinfo=tz).astimezone(UTC)
 
 
-def cred(deadline: date | None, status: str = "at_risk", remaining: int = 24, **kw: object) -> CredentialSnapshot:
+def cred(deadline: date | None, status: str = "due_soon", remaining: int = 24, **kw: object) -> CredentialSnapshot:
     return CredentialSnapshot(key="FL", name="Florida licence", status=status, deadline=deadline,
                               remaining=remaining, missing=(MissingSubject("Ethics", 8),), **kw)  # type: ignore[arg-type]
 
@@ -86,7 +86,7 @@ def test_overdue_fires_after_deadline_within_thirty_days() -> None:
 def test_cpr_soon_and_expired_dedupe_across_credentials() -> None:
     """A CPR card two credentials need gives one notice before expiry and one after."""
     exp = date(2026, 6, 15)
-    a = cred(date(2027, 8, 31), status="on_track", needs_cpr=True, cpr_expires_on=exp)
+    a = cred(date(2027, 8, 31), status="on_pace", needs_cpr=True, cpr_expires_on=exp)
     b = CredentialSnapshot(key="PA", name="Pennsylvania", status="complete", deadline=date(2027, 1, 31),
                            needs_cpr=True, cpr_expires_on=exp)
     m = member(a, b, last=date(2026, 5, 1))
@@ -100,8 +100,8 @@ def test_cpr_soon_and_expired_dedupe_across_credentials() -> None:
 def test_nudge_after_sixty_quiet_days_when_deadline_within_a_year() -> None:
     """The nudge needs 60 days without logging and a short credential due within a year."""
     last = date(2026, 1, 5)
-    near = member(cred(date(2026, 12, 31), status="on_track"), last=last)
-    far = member(cred(date(2028, 1, 31), status="on_track"), last=last)
+    near = member(cred(date(2026, 12, 31), status="on_pace"), last=last)
+    far = member(cred(date(2028, 1, 31), status="on_pace"), last=last)
     day59, day60 = last + timedelta(days=59), last + timedelta(days=60)
     assert day60.weekday() < 5
     assert kinds(near, at(day59, 9, 30)) == []

@@ -40,16 +40,17 @@ def seeded(engine: Engine) -> int:
 
 
 def test_summary_content_for_a_seeded_team(engine: Engine) -> None:
-    """Totals, the at-risk and overdue members with what they miss, upcoming deadlines and completions."""
+    """Totals, the due-soon and overdue members with what they miss, upcoming deadlines and completions."""
     ws = seeded(engine)
     with Session(engine) as s:
         summary = weekly_summary(session=s, workspace_id=ws, tz_name="America/New_York", **WEEK)
     assert summary.members_tracked == 3
-    assert summary.counts == {"complete": 1, "on_track": 0, "at_risk": 1, "overdue": 1, "other": 0}
+    assert summary.counts == {"complete": 1, "not_started": 0, "on_pace": 0, "behind_pace": 0, "due_soon": 1,
+                              "overdue": 1, "other": 0}
     assert summary.hours_this_week == 4
     assert summary.members_logging == 1
     assert [(line.member.slack_user_id, line.credential.status) for line in summary.needs_attention] == [
-        ("U0SAM", "overdue"), ("U0MARIA", "at_risk")]
+        ("U0SAM", "overdue"), ("U0MARIA", "due_soon")]
     assert [line.member.slack_user_id for line in summary.upcoming] == ["U0MARIA"]
     assert [(line.member.slack_user_id, line.credential.key) for line in summary.completed] == [("U0ADA", "TX")]
 
@@ -65,8 +66,8 @@ def test_summary_content_for_a_seeded_team(engine: Engine) -> None:
 
 
 def test_summary_lists_are_short_on_a_phone() -> None:
-    """With many members at risk the lists stop at a dozen lines and point to /ce team."""
-    members = [SummaryMember(f"U{i:04d}", f"m{i}", (SummaryCredential("FL", "Florida", "at_risk", date(2026, 4, 1), 23,
+    """With many members due soon the lists stop at a dozen lines and point to /ce team."""
+    members = [SummaryMember(f"U{i:04d}", f"m{i}", (SummaryCredential("FL", "Florida", "due_soon", date(2026, 4, 1), 23,
                                                                       8, (MissingSubject("Ethics", 8),)),))
                for i in range(40)]
     payload = render_summary(build_summary(members, **WEEK))

@@ -32,13 +32,13 @@ def test_chart_is_a_png_with_the_status_colours_present() -> None:
     found = colours(png)
     assert _rgb(STATUS_COLOURS["overdue"]) in found
     assert _rgb(STATUS_COLOURS["complete"]) in found
-    assert _rgb(STATUS_COLOURS["at_risk"]) not in found
+    assert _rgb(STATUS_COLOURS["due_soon"]) not in found
 
 
 def test_chart_grows_with_the_team() -> None:
     """More rows make a taller picture; the width stays the same."""
-    small = Image.open(io.BytesIO(render_team_chart([ChartRow("A", "FL", 4, 96, "on_track")])))
-    big = Image.open(io.BytesIO(render_team_chart([ChartRow(f"M{i}", "FL", 4 * i, 96, "on_track")
+    small = Image.open(io.BytesIO(render_team_chart([ChartRow("A", "FL", 4, 96, "on_pace")])))
+    big = Image.open(io.BytesIO(render_team_chart([ChartRow(f"M{i}", "FL", 4 * i, 96, "on_pace")
                                                    for i in range(12)])))
     assert big.size[0] == small.size[0]
     assert big.size[1] > small.size[1]
@@ -51,9 +51,9 @@ def test_empty_team_still_renders() -> None:
 
 def test_order_puts_who_needs_help_first() -> None:
     """Overdue, then at risk, then on track by share done, then complete."""
-    rows = [ChartRow("C", "FL", 96, 96, "complete"), ChartRow("B", "FL", 80, 96, "on_track"),
-            ChartRow("A", "FL", 10, 96, "on_track"), ChartRow("Z", "FL", 0, 96, "overdue"),
-            ChartRow("Y", "FL", 50, 96, "at_risk")]
+    rows = [ChartRow("C", "FL", 96, 96, "complete"), ChartRow("B", "FL", 80, 96, "on_pace"),
+            ChartRow("A", "FL", 10, 96, "on_pace"), ChartRow("Z", "FL", 0, 96, "overdue"),
+            ChartRow("Y", "FL", 50, 96, "due_soon")]
     assert [r.member for r in ordered(rows)] == ["Z", "Y", "A", "B", "C"]
 
 
@@ -90,7 +90,7 @@ def test_weekly_summary_uploads_the_chart_to_its_channel(engine: Engine, setting
     png = fake_slack.uploads[0].data
     assert png.startswith(b"\x89PNG")
     found = colours(png)
-    assert _rgb(STATUS_COLOURS["at_risk"]) in found or _rgb(STATUS_COLOURS["overdue"]) in found
+    assert _rgb(STATUS_COLOURS["due_soon"]) in found or _rgb(STATUS_COLOURS["overdue"]) in found
 
 
 def test_chart_upload_failure_keeps_the_summary_sent(engine: Engine, settings: Settings,

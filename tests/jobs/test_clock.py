@@ -178,7 +178,7 @@ def test_weekly_summary_caught_up_same_day_not_twice(engine: Engine, settings: S
     summaries = [c for c in posts(fake) if c["channel"] == "C0SUMMARY"]
     assert len(summaries) == 1
     assert "Weekly CE summary" in summaries[0].text
-    assert "<@U1>" in summaries[0].text
+    assert "1 on pace or not started yet" in summaries[0].text  # U1 (FL, 17 months left) is not behind
     assert [(d.kind, d.period) for d in deliveries(engine) if d.kind == "summary"] == [("summary", "2026-W11")]
 
 

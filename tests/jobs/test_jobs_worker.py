@@ -24,6 +24,7 @@ from cebot.models import Job, Milestone
 from cebot.services import tenancy
 from cebot.services.errors import ServiceError
 from cebot.shell.fake_slack import FakeSlack
+from cebot.slack.dm import post_dm
 from tests.helpers.jobs_helpers import add_jobs, jobs, registered_kind, seed_member
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -49,7 +50,7 @@ def test_a_handler_runs_with_its_workspace_member_client_and_transaction(
     def handler(run: JobRun) -> None:
         seen.append(run)
         _write_milestone(run, run.payload["step"])
-        run.client.chat_postMessage(channel="U1", text="your file")
+        post_dm(run.client, "U1", team_id=run.workspace.team_id, text="your file")
 
     with registered_kind("test.ok", handler):
         add_jobs(engine, "test.ok", [{"step": "mblex"}])
@@ -145,7 +146,7 @@ def test_the_default_on_failure_dms_the_member_what_failed_and_what_to_do(
         add_jobs(engine, "test.dm", [{"what": "PDF transcript", "retry_with": "/ce export pdf"}])
         run_due_jobs(engine=engine, settings=slack_settings)
     dm = fake_slack.last("chat.postMessage")
-    assert dm["channel"] == "U1"
+    assert dm["channel"] == fake_slack.dm_id("U1")
     assert "your PDF transcript could not be made" in dm["text"]
     assert "Slack said the file type is not allowed." in dm["text"]
     assert "`/ce export pdf`" in dm["text"]

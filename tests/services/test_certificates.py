@@ -60,7 +60,7 @@ def test_pending_attach_lapses(engine: Engine) -> None:
 
 
 def _progress(key: str, counted: tuple[int, ...]) -> Progress:
-    return Progress(key=key, name=key, status=Status.ON_TRACK, window=None, deadline=None, days_left=None,
+    return Progress(key=key, name=key, status=Status.ON_PACE, window=None, deadline=None, days_left=None,
                     required=96, counted=8, remaining=88, counted_entry_ids=counted)
 
 

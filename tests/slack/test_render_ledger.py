@@ -19,7 +19,7 @@ DEADLINE = date(2027, 8, 31)
 WINDOW = CycleWindow(date(2025, 9, 1), DEADLINE)
 
 
-def progress(status: Status = Status.ON_TRACK, *, counted: int = 72, required: int = 96, remaining: int = 24,
+def progress(status: Status = Status.ON_PACE, *, counted: int = 72, required: int = 96, remaining: int = 24,
              days_left: int | None = 279, name: str = "Florida licence", **kw: Any) -> Progress:
     has_window = status not in (Status.NEEDS_INFO, Status.EXEMPT)
     return Progress(key="FL", name=name, status=status, window=WINDOW if has_window else None,
@@ -38,15 +38,15 @@ def entry(**kw: Any) -> CEEntry:
 # -- credential_line -----------------------------------------------------------------------------
 
 
-def test_line_on_track() -> None:
+def test_line_on_pace() -> None:
     """Hours counted of required, hours to go, the deadline and days left."""
     assert credential_line(progress()) == "*Florida licence*: 18 of 24 h, 6 to go by Aug 31, 2027 (279 days)"
 
 
-def test_line_at_risk_today_and_one_day() -> None:
-    """At risk gets a warning; 0 days reads "today", 1 reads "1 day"."""
-    assert credential_line(progress(Status.AT_RISK, days_left=0)).endswith("by Aug 31, 2027 (today) :warning:")
-    assert "(1 day)" in credential_line(progress(Status.AT_RISK, days_left=1))
+def test_line_due_soon_today_and_one_day() -> None:
+    """Due soon gets a warning; 0 days reads "today", 1 reads "1 day"."""
+    assert credential_line(progress(Status.DUE_SOON, days_left=0)).endswith("by Aug 31, 2027 (today) :warning:")
+    assert "(1 day)" in credential_line(progress(Status.DUE_SOON, days_left=1))
 
 
 def test_line_complete_and_overdue() -> None:

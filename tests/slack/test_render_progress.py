@@ -24,7 +24,7 @@ TODAY = date(2026, 3, 20)
 EVIL = "<!channel> & <@U999> <https://evil.example|click>"
 
 
-def progress(key: str = "FL", *, name: str = "Florida massage therapist licence", status: Status = Status.ON_TRACK,
+def progress(key: str = "FL", *, name: str = "Florida massage therapist licence", status: Status = Status.ON_PACE,
              required: int = 96, counted: int = 12, days_left: int = 529, **extra: Any) -> Progress:
     deadline = date(2027, 8, 31)
     return Progress(key=key, name=name, status=status, window=CycleWindow(date(2025, 9, 1), deadline),
@@ -258,7 +258,7 @@ def member(i: int, name: str = "") -> Member:
 @pytest.mark.parametrize("size", [1, 45, 3000])
 def test_team_blocks_stay_within_limits(size: int) -> None:
     """A team of any size fits in 50 blocks a page: pages of 50 people, the idle ones named on the last page."""
-    team = [MemberProgress(member(i), [progress("FL"), progress("NCBTMB", status=Status.AT_RISK, days_left=40)])
+    team = [MemberProgress(member(i), [progress("FL"), progress("NCBTMB", status=Status.DUE_SOON, days_left=40)])
             for i in range(size)]
     team += [MemberProgress(member(size + i), []) for i in range(100)]
     blocks = tm.team_blocks(team, today=TODAY)

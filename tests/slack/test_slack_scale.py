@@ -15,13 +15,14 @@ import time_machine
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cebot.jobs.planning import weekly_summary
+from cebot.core.settings import Settings
+from cebot.services.summary import weekly_summary
 from cebot.shell.slack_limits import MESSAGE_BLOCKS_MAX, VIEW_BLOCKS_MAX, validate_message
 from cebot.slack.render import ledger as render
 from cebot.slack.render.summary import render_summary
 from cebot.slack.render.team import TEAM_PAGE, TEAM_PAGE_SIZE
 from cebot.testing.scale import HEAVY_CREDENTIALS, HEAVY_ENTRIES, TEAM_MEMBERS, Seeded, seed_scale
-from tests.helpers.exports_helpers import wait_upload
+from tests.helpers.exports_helpers import run_jobs, wait_upload
 from tests.helpers.ledger_helpers import click, element, elements
 from tests.helpers.slackharness import SlackHarness
 
@@ -96,7 +97,9 @@ def test_progress_and_home_of_six_credentials_and_500_entries(slack: SlackHarnes
     assert "/ce list" in slack.fake.last("views.publish").text
 
 
-def test_team_of_1000_pages_at_risk_first_and_offers_the_csv(slack: SlackHarness, big: Seeded) -> None:
+def test_team_of_1000_pages_at_risk_first_and_offers_the_csv(
+    slack: SlackHarness, big: Seeded, engine: Engine, slack_settings: Settings
+) -> None:
     """``/ce team`` lists 50 people a page, overdue and at-risk first, says how to page on and offers the CSV;
     the last page still fits; the CSV has everyone."""
     reply = slack.ask("team", user="UADMIN")
@@ -115,7 +118,8 @@ def test_team_of_1000_pages_at_risk_first_and_offers_the_csv(slack: SlackHarness
     assert f"back: `/ce team page:{pages - 1}`" in last.text
     assert ":large_green_circle:" in last.text
     export = slack.ask("export team csv", user="UADMIN")
-    assert "team's progress" in export.text
+    assert "team CSV is on its way" in export.text
+    assert run_jobs(engine, slack_settings) == 1  # the job `cebot worker` runs builds and uploads it
     upload = wait_upload(slack.fake)
     assert upload.data.count(b"\n") > TEAM_MEMBERS  # a row per member and credential, plus the header
 

@@ -59,7 +59,7 @@ def test_team_refusal_without_known_managers_names_slack_admins(slack: SlackHarn
     assert "Ask a Slack workspace admin or owner to run `/ce admin managers add @you`" in reply.text
 
 
-def test_team_lists_overdue_and_at_risk_people_first(slack: SlackHarness, engine: Engine) -> None:
+def test_team_lists_overdue_and_due_soon_people_first(slack: SlackHarness, engine: Engine) -> None:
     """Overdue first, then at risk, then on track and complete; people tracking nothing come last."""
     slack.fake.add_user("U3", "kim", real_name="Kim", tz="America/New_York")
     slack.fake.add_user("U4", "lee", real_name="Lee", tz="America/New_York")

@@ -259,7 +259,7 @@ def test_clinic_set_is_listed_escaped_with_its_unconfirmed_part(slack: SlackHarn
     assert not [t for t in mrkdwn_texts(reply.payload) if "<!" in t]
     assert "Ethics &lt;b&gt;first&lt;/b&gt;: at least 2 h" in reply.text
     assert "Our own rule: not from any board" in reply.text
-    assert "defined by your clinic" in reply.text
+    assert "target set by your clinic" in reply.text
     assert "none given" in reply.text
     track = slack.ask("track SPA", user="U1")
     assert "Now tracking" in track.text

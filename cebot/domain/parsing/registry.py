@@ -28,8 +28,13 @@ COMMANDS: tuple[Command, ...] = (
                    "[format:in-person|online|home-study] [#subject ...] [notes:<text>]",
             '/ce log 3h Ethics in Touch #ethics date:2026-03-14 provider:"Acme Seminars"',
             "log a course (just `/ce log` opens a form)", ("add", "new", "record")),
+    Command("check", "/ce check <hours> <title> [date:<date>] [format:in-person|online|home-study] [#subject ...]",
+            "/ce check 3h Ethics in Touch #ethics format:online",
+            "what a course would count for, before you pay (saves nothing)", ("whatif", "what-if", "count")),
     Command("progress", "/ce progress", "/ce progress", "how far you are from each deadline",
             ("status", "me", "missing")),
+    Command("plan", "/ce plan", "/ce plan", "the fewest hours, by kind of course, that finish everything",
+            ("next", "todo")),
     Command("track", "/ce track <KEY> [deadline:<date>] [number:<licence no>] [birthday:<MM-DD>] [issued:<date>] "
                      "[first:yes|no] [cpr:<date>]",
             "/ce track FL deadline:2027-08-31 number:MA12345", "follow a licence or certification",
@@ -57,7 +62,7 @@ COMMANDS: tuple[Command, ...] = (
             "export or delete everything cebot keeps about you", ("my-data", "my_data", "privacy")),
     Command("team", "/ce team [page:N]", "/ce team [page:N]", "the team's progress (managers)"),
     Command("admin", "/ce admin managers add|remove @person  ·  /ce admin summary #channel [day:mon] [time:09:00]  ·  "
-                     "/ce admin summary off",
+                     "/ce admin summary off  ·  /ce admin target [KEY]  ·  /ce admin target remove KEY",
             "/ce admin managers add @Dana", "managers and the weekly summary (managers, Slack admins)"),
     Command("help", "/ce help [subcommand|subjects]", "/ce help log",
             "one command in detail (alone: this list; `/ce help subjects`: the subject tags)",

@@ -60,8 +60,9 @@ def ce_line(status: PathwayStatus, *, target_defined: bool, tracking: bool, logg
     if target_defined:
         return f"*Medical-massage CE:* {done}Tell me your target date to count hours toward it: " + code(
             "/ce track AMMA deadline:YYYY-MM-DD")
-    return (f"*Medical-massage CE:* {done}Your clinic hasn't set an hour target yet: a manager can define one. "
-            f"Tag those courses {code('#medical_massage')} so they count once it does.")
+    return (f"*Medical-massage CE:* {done}Your clinic hasn't set an hour target yet: a manager can set one with "
+            f"{code('/ce admin target AMMA')}. Tag those courses {code('#medical_massage')} so they count once it "
+            "does.")
 
 
 def amma_blocks(status: PathwayStatus, *, target_defined: bool, tracking: bool,

@@ -57,5 +57,5 @@ def credential_line(progress: Progress) -> str:
     if p.status is Status.OVERDUE or p.days_left < 0:
         return f"{head}: overdue since {format_date(p.deadline)} ({_days(-p.days_left)} ago) :warning:"
     when = "today" if p.days_left == 0 else _days(p.days_left)
-    flag = " :warning:" if p.status is Status.AT_RISK else ""
+    flag = " :warning:" if p.status in (Status.DUE_SOON, Status.BEHIND_PACE) else ""
     return f"{head} by {format_date(p.deadline)} ({when}){flag}"

@@ -14,10 +14,12 @@ from datetime import date
 from typing import Any
 
 from cebot.domain.hours import format_hours
+from cebot.domain.plan import Plan
 from cebot.domain.progress import Progress, format_date
 from cebot.domain.subjects import label as subject_label
 from cebot.slack import blocks as bk
 from cebot.slack.mrkdwn import bold, code, escape
+from cebot.slack.render import plan as plan_render
 from cebot.slack.render import progress as progress_render
 from cebot.slack.render.certificates import AUDIT_ACTION
 
@@ -106,9 +108,11 @@ def welcome_view(name: str) -> dict[str, Any]:
 
 
 def home_view(
-    *, name: str, progress: Sequence[Progress], recent: Sequence[RecentEntry], today: date, more_entries: bool = False
+    *, name: str, progress: Sequence[Progress], recent: Sequence[RecentEntry], today: date, more_entries: bool = False,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
-    """The Home tab: greeting, progress per credential, recent courses, buttons (welcome when both are empty)."""
+    """The Home tab: greeting, progress per credential, the plan to finish, recent courses, buttons (welcome when
+    both progress and courses are empty)."""
     if not progress and not recent:
         return welcome_view(name)
     blocks: list[bk.Block] = [
@@ -126,6 +130,9 @@ def home_view(
     else:
         blocks.append(bk.section("You're not tracking a licence or certification yet, so I can't show how far you "
                                  f"are. Press *Track a licence* or type {code(EXAMPLE_TRACK)}."))
+    if plan is not None and plan.items:
+        blocks.append(bk.divider())
+        blocks += plan_render.plan_blocks(plan, limit=plan_render.PLAN_HOME_ITEMS)
     blocks.append(bk.divider())
     blocks.append(bk.section("*Recent courses*"))
     if recent:

@@ -29,8 +29,10 @@ SECTION_BUDGET = 2900
 
 STATUS_BADGES: dict[Status, tuple[str, str]] = {
     Status.COMPLETE: (":white_check_mark:", "Complete"),
-    Status.ON_TRACK: (":large_green_circle:", "On track"),
-    Status.AT_RISK: (":large_orange_circle:", "At risk"),
+    Status.NOT_STARTED: (":white_circle:", "Not started"),
+    Status.ON_PACE: (":large_green_circle:", "On pace"),
+    Status.BEHIND_PACE: (":large_yellow_circle:", "Behind pace"),
+    Status.DUE_SOON: (":large_orange_circle:", "Due soon"),
     Status.OVERDUE: (":red_circle:", "Overdue"),
     Status.EXEMPT: (":white_circle:", "No CE needed"),
     Status.NEEDS_INFO: (":grey_question:", "Needs your dates"),
@@ -90,7 +92,7 @@ def bar_line(p: Progress) -> str:
 
 
 def deadline_line(p: Progress) -> str:
-    """``:large_green_circle: On track · deadline Aug 31, 2027 (279 days left)``."""
+    """``:large_green_circle: On pace · deadline Aug 31, 2027 (279 days left)``."""
     parts = [badge(p.status)]
     if p.deadline is not None and p.days_left is not None:
         parts.append(f"deadline {format_date(p.deadline)} ({days_phrase(p.days_left)})")
@@ -215,7 +217,8 @@ def progress_blocks(progress: Sequence[Progress], *, today: date | None = None) 
     if not progress:
         return no_credentials_blocks()
     head = [bk.header("Your CE progress")]
-    foot = bk.context(f"Log a course: {code(LOG_HINT)} · a rule and its source: {code('/ce requirements FL')}"
+    own = next((p for p in progress if p.status is not Status.EXEMPT), progress[0]).key
+    foot = bk.context(f"Log a course: {code(LOG_HINT)} · your rule and its source: {code(f'/ce requirements {own}')}"
                       + (f" · as of {format_date(today)}" if today else ""))
     room = MAX_BLOCKS - len(head) - 1
     if len(progress) * DETAIL_BLOCKS_PER_CREDENTIAL <= room:

@@ -150,12 +150,15 @@ def sources_line(rs: RequirementSet) -> str:
     return "*Sources:* " + " · ".join(items)
 
 
-def requirement_blocks(rs: RequirementSet) -> list[bk.Block]:
-    """One requirement set in words: hours, deadline, minimums, caps, first renewal, conditions, sources."""
+def requirement_blocks(rs: RequirementSet, *, origin: str | None = None) -> list[bk.Block]:
+    """One requirement set in words: hours, deadline, minimums, caps, first renewal, conditions, sources.
+
+    ``origin`` says who set a clinic's own set and when (``target set by your clinic (@Dana, Dec 1, 2026)``).
+    """
     kind = {SetKind.STATE_LICENCE: "State licence", SetKind.CERTIFICATION: "Certification",
             SetKind.MEMBERSHIP: "Membership", SetKind.PATHWAY: "Pathway",
             SetKind.WORKSPACE: "Clinic set"}.get(rs.kind, "")
-    origin = " · defined by your clinic" if rs.workspace_defined else ""
+    origin = f" · {origin or 'target set by your clinic'}" if rs.workspace_defined else ""
     blocks: list[bk.Block] = [
         bk.header(f"{rs.name} ({rs.key})"),
         bk.context(f"{kind}{origin}"),

@@ -16,7 +16,12 @@ from cebot.slack.mrkdwn import bold, code, escape, user_mention
 from cebot.slack.render.reminders import fmt_date
 
 MAX_LINES = 12
-STATUS_LABEL = {"overdue": "overdue", "at_risk": "at risk", "on_track": "on track", "complete": "complete"}
+STATUS_LABEL = {"overdue": "overdue", "due_soon": "due soon", "behind_pace": "behind pace",
+                "not_started": "not started", "on_pace": "on pace", "complete": "complete"}
+
+
+def _on_pace(counts: dict[str, int]) -> int:
+    return counts.get("on_pace", 0) + counts.get("not_started", 0)
 
 
 def who(member: SummaryMember) -> str:
@@ -70,8 +75,9 @@ def render_summary(summary: WeeklySummary) -> dict[str, Any]:
     """``text`` + ``blocks`` for ``chat.postMessage`` to the summary channel."""
     week = f"{fmt_date(summary.week_start)} – {fmt_date(summary.week_end)}"
     c = summary.counts
-    text = (f"Weekly CE summary, {week}: {c.get('overdue', 0)} overdue, {c.get('at_risk', 0)} at risk, "
-            f"{c.get('on_track', 0)} on track, {c.get('complete', 0)} complete")
+    text = (f"Weekly CE summary, {week}: {c.get('overdue', 0)} overdue, {c.get('due_soon', 0)} due soon, "
+            f"{c.get('behind_pace', 0)} behind pace, {_on_pace(c)} on pace or not started yet, "
+            f"{c.get('complete', 0)} complete")
     blocks: list[dict[str, Any]] = [b.header("Weekly CE summary"), b.context(f"{week} · {summary.members_tracked} "
                                                                              "members tracked")]
     if summary.is_empty:
@@ -82,8 +88,9 @@ def render_summary(summary: WeeklySummary) -> dict[str, Any]:
         f"*Logged this week*\n{format_hours(summary.hours_this_week)} h by {summary.members_logging} "
         f"member{'s' if summary.members_logging != 1 else ''}",
         f"*Complete*\n{c.get('complete', 0)}",
-        f"*On track*\n{c.get('on_track', 0)}",
-        f"*At risk*\n{c.get('at_risk', 0)}",
+        f"*On pace or not started yet*\n{_on_pace(c)}",
+        f"*Behind pace*\n{c.get('behind_pace', 0)}",
+        f"*Due soon*\n{c.get('due_soon', 0)}",
         f"*Overdue*\n{c.get('overdue', 0)}",
     ]))
     attention = [f"• {who(line.member)} · {bold(line.credential.name)}: "

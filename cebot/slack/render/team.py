@@ -1,4 +1,4 @@
-"""``/ce team`` (managers): the team at a glance, overdue and at-risk people first, and the manager list."""
+"""``/ce team`` (managers): the team at a glance, overdue, due-soon and behind-pace people first; managers."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from cebot.slack.render.progress import STATUS_BADGES, pack_lines
 TEAM_PAGE = "team_page"
 """Buttons *Back* / *Next* under a page of ``/ce team``: value the page to show."""
 TEAM_PAGE_SIZE = 50
-"""People a page of ``/ce team`` lists (overdue and at-risk first); the CSV has everyone."""
+"""People a page of ``/ce team`` lists (overdue, due soon and behind pace first); the CSV has everyone."""
 MENTIONS_SHOWN = 40
 """People listed by name in the "not tracking anything yet" line."""
-COUNT_ORDER = (Status.OVERDUE, Status.AT_RISK, Status.NEEDS_INFO, Status.ON_TRACK, Status.COMPLETE, Status.EXEMPT)
+COUNT_ORDER = (Status.OVERDUE, Status.DUE_SOON, Status.BEHIND_PACE, Status.NEEDS_INFO, Status.NOT_STARTED,
+               Status.ON_PACE, Status.COMPLETE, Status.EXEMPT)
 
 
 def who(member: Member) -> str:
@@ -83,7 +84,7 @@ def _team_nav(page: int, pages: int) -> str:
 
 def team_blocks(team: Sequence[MemberProgress], *, today: date | None = None, page: int = 1,
                 size: int = TEAM_PAGE_SIZE) -> list[bk.Block]:
-    """One page of everyone's credentials, one line per person, overdue and at-risk first (``team`` comes
+    """One page of everyone's credentials, one line per person, overdue, due soon and behind pace first (``team`` comes
     sorted that way), with the whole team's counts and where to get everyone at once (the CSV)."""
     tracking = [mp for mp in team if mp.progress]
     idle = [mp for mp in team if not mp.progress]
@@ -96,7 +97,7 @@ def team_blocks(team: Sequence[MemberProgress], *, today: date | None = None, pa
     page = min(max(page, 1), pages)
     blocks.append(bk.context(f"{len(tracking)} of {len(team)} people track a credential · " + counts_line(team)))
     csv = f"everyone in one file: {code('/ce export team csv')}"
-    nav = f"{_team_nav(page, pages)} · {csv}" if pages > 1 else f"Overdue and at-risk first · {csv}"
+    nav = f"{_team_nav(page, pages)} · {csv}" if pages > 1 else f"Overdue, due soon and behind pace first · {csv}"
     footer = bk.context(nav + (f" · as of {format_date(today)}" if today else "")
                         + f" · a weekly summary in a channel: {code('/ce admin summary #channel')}")
     lines = [member_line(mp) for mp in tracking[(page - 1) * size: page * size]]

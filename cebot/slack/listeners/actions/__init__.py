@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cebot.slack.listeners.actions import certificate_actions, home_actions, ledger_actions, mydata_actions, paging
+from cebot.slack.listeners.actions import (
+    certificate_actions,
+    check_actions,
+    home_actions,
+    ledger_actions,
+    mydata_actions,
+    paging,
+)
 
 FEATURES: tuple[ModuleType, ...] = (
     certificate_actions,
+    check_actions,
     home_actions,
     ledger_actions,
     mydata_actions,

@@ -16,6 +16,7 @@ from cebot.models import Member
 from cebot.services import workspaces
 from cebot.slack.context import CommandContext, ensure_registered
 from cebot.slack.listeners.commands.admin_summary import handle_admin_summary
+from cebot.slack.listeners.commands.admin_target import handle_target, is_target
 from cebot.slack.listeners.commands.router import register_subcommand
 from cebot.slack.mrkdwn import code
 from cebot.slack.render.team import managers_text, who
@@ -72,6 +73,9 @@ def _list(ctx: CommandContext) -> None:
 
 
 def handle_admin(ctx: CommandContext) -> None:
+    if is_target(ctx.rest):
+        handle_target(ctx)
+        return
     request = parse_admin(ctx.rest)
     if request.action == "managers_add":
         _add(ctx, request)

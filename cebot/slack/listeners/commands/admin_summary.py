@@ -36,7 +36,7 @@ def handle_admin_summary(ctx: CommandContext, request: Any) -> None:
     tz = schedule.tz or ctx.workspace.timezone
     ctx.respond(
         f":calendar: Every {WEEKDAY_NAMES[weekday]} at {at:%H:%M} ({escape(tz)}) I'll post the team's CE summary in "
-        f"{channel_mention(schedule.channel)}: hours logged, who is at risk or overdue and what they miss, "
+        f"{channel_mention(schedule.channel)}: hours logged, who is behind, due soon or overdue and what they miss, "
         f"deadlines in the next 60 days, and who completed a cycle.\n"
         f"Make sure I'm in that channel ({code('/invite @cebot')}). See today's numbers any time with "
         f"{code('/ce team')}; stop it with {code('/ce admin summary off')}."

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from cebot.domain.parsing import parse_attach
 from cebot.services import certificates
 from cebot.slack.context import CommandContext
+from cebot.slack.dm import post_dm
 from cebot.slack.listeners.commands.router import register_subcommand
 from cebot.slack.render import exports as render
 
@@ -22,14 +23,11 @@ def handle_attach(ctx: CommandContext) -> None:
     title = entry.title
     minutes = int(certificates.ATTACH_WINDOW.total_seconds() // 60)
     ctx.respond(render.attach_waiting(entry_id, title, minutes))
-    client, user_id = ctx.client, ctx.user_id
+    client, user_id, team_id = ctx.client, ctx.user_id, ctx.team_id
 
     def prompt_in_dm() -> None:
         try:
-            opened = client.conversations_open(users=user_id)
-            channel = (opened.get("channel") or {}).get("id")
-            if channel:
-                client.chat_postMessage(channel=channel, text=render.attach_prompt_dm(entry_id, title))
+            post_dm(client, user_id, team_id=team_id, text=render.attach_prompt_dm(entry_id, title))
         except (SlackApiError, SlackClientError, OSError) as exc:
             logger.warning("could not open the DM for /ce attach: %s", exc)
 

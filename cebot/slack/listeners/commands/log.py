@@ -16,8 +16,9 @@ from slack_bolt import App
 
 from cebot.domain.facts import LogRequest
 from cebot.domain.parsing import LogReading, format_log, read_log
+from cebot.domain.progress import compute_progress
 from cebot.services import ledger
-from cebot.services.progress import member_progress
+from cebot.services.progress import member_ledgers, member_progress
 from cebot.slack.context import CommandContext, MemberScope
 from cebot.slack.home import refresh_home_after_commit, use_progress_for_home
 from cebot.slack.listeners.commands.router import register_subcommand
@@ -37,8 +38,9 @@ def log_and_render(scope: MemberScope, request: LogRequest, reading: LogReading 
     """
     before = member_progress(session=scope.session, member=scope.member, today=scope.today)
     entry = ledger.log_entry(session=scope.session, member=scope.member, request=request)
-    after = member_progress(session=scope.session, member=scope.member, today=scope.today)
-    use_progress_for_home(scope, after)
+    ledgers = member_ledgers(session=scope.session, member=scope.member, today=scope.today)
+    after = [compute_progress(c.requirement_set, c.facts, c.entries, scope.today) for c in ledgers]
+    use_progress_for_home(scope, after, ledgers)
     return render.logged_message(entry, after, before, today=scope.today, reading=reading)
 
 

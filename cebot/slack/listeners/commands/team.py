@@ -1,4 +1,4 @@
-"""``/ce team [page:N]`` (managers): everyone's progress at a glance, overdue and at-risk people first."""
+"""``/ce team [page:N]`` (managers): everyone's progress at a glance, overdue, due-soon and behind-pace people first."""
 
 from __future__ import annotations
 

@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cebot.slack.listeners.views import log_modal
+from cebot.slack.listeners.views import clinic_target, log_modal
 
-FEATURES: tuple[ModuleType, ...] = (log_modal,)
+FEATURES: tuple[ModuleType, ...] = (log_modal, clinic_target)
