@@ -37,12 +37,13 @@ the same Monday, never a week late). Its period is the ISO week.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cebot.domain.hours import Quarters
+from cebot.domain.weekdays import WEEKDAYS
+from cebot.domain.weekdays import read_time as parse_time
 
 COUNTDOWN_DAYS: tuple[int, ...] = (90, 60, 30, 14, 7, 1)
 """The default countdown stages; a member may choose their own lead times (``/ce remind days:90,30,7``)."""
@@ -64,7 +65,6 @@ NUDGE = "nudge"
 SUMMARY = "summary"
 KINDS: tuple[str, ...] = (COUNTDOWN, OVERDUE, CPR, NUDGE, SUMMARY)
 
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_SUMMARY_DAY = "mon"
 DEFAULT_SUMMARY_TIME = time(9, 0)
 
@@ -322,25 +322,6 @@ class SummarySchedule:
             return None
         tz = raw.get("tz")
         return cls(channel=channel, day=day, at=at, tz=tz if isinstance(tz, str) and tz else None)
-
-
-_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
-
-
-def parse_time(text: str) -> time | None:
-    """``09:00``, ``9``, ``9am``, ``2:30pm`` -> a time; None if it is not one."""
-    m = _TIME.match(text.strip())
-    if not m:
-        return None
-    hour, minute = int(m.group(1)), int(m.group(2) or 0)
-    suffix = (m.group(3) or "").lower()
-    if suffix:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if suffix == "pm" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
 
 
 @dataclass(frozen=True)

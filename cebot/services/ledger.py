@@ -18,18 +18,11 @@ from sqlmodel import Session, col, select
 
 from cebot.domain.facts import EntryFacts, LogRequest
 from cebot.domain.hours import format_hours
+from cebot.domain.limits import EARLIEST_DATE, MAX_APPROVAL, MAX_HOURS, MAX_NOTES, MAX_PROVIDER, MAX_TITLE, MIN_HOURS
 from cebot.domain.requirements import DELIVERY_FORMATS
 from cebot.domain.subjects import canonical, suggest
 from cebot.models import CEEntry, EntryChange, Member, utcnow
 from cebot.services.errors import InvalidRequest, NotFound, NothingToUndo
-
-MIN_QUARTERS = 1
-MAX_QUARTERS = 160
-EARLIEST_DATE = date(1990, 1, 1)
-TITLE_MAX = 200
-PROVIDER_MAX = 200
-APPROVAL_MAX = 64
-NOTES_MAX = 2000
 
 LOGGED = "logged"
 EDITED = "edited"
@@ -70,7 +63,7 @@ def _latest_allowed_date() -> date:
 def _clean_hours(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidRequest("Hours must be a number of hours, like 3 or 1.5.")
-    if value < MIN_QUARTERS or value > MAX_QUARTERS:
+    if value < MIN_HOURS or value > MAX_HOURS:
         shown = format_hours(value) if value > 0 else str(value / 4)
         raise InvalidRequest(f"{shown} h isn't possible for one course: use 0.25 to 40 hours, like 3 or 1.5.")
     return value
@@ -80,8 +73,8 @@ def _clean_title(value: Any) -> str:
     text = str(value or "").strip()
     if not text:
         raise InvalidRequest("Give the course a title, e.g. /ce log 3 Ethics for LMTs.")
-    if len(text) > TITLE_MAX:
-        raise InvalidRequest(f"That title is {len(text)} characters; keep it to {TITLE_MAX}.")
+    if len(text) > MAX_TITLE:
+        raise InvalidRequest(f"That title is {len(text)} characters; keep it to {MAX_TITLE}.")
     return text
 
 
@@ -137,10 +130,10 @@ def _clean_change(column: str, value: Any) -> Any:
     if column == "subjects":
         return _clean_subjects(value)
     if column == "provider":
-        return _clean_optional(value, PROVIDER_MAX, "provider")
+        return _clean_optional(value, MAX_PROVIDER, "provider")
     if column == "approval_number":
-        return _clean_optional(value, APPROVAL_MAX, "approval number")
-    return _clean_optional(value, NOTES_MAX, "note")
+        return _clean_optional(value, MAX_APPROVAL, "approval number")
+    return _clean_optional(value, MAX_NOTES, "note")
 
 
 # ---------------------------------------------------------------- snapshots
@@ -254,9 +247,9 @@ def log_entry(*, session: Session, member: Member, request: LogRequest) -> CEEnt
         hours_q=_clean_hours(request.hours),
         delivery_format=_clean_format(request.delivery_format),
         subjects=_clean_subjects(request.subjects),
-        provider=_clean_optional(request.provider, PROVIDER_MAX, "provider"),
-        approval_number=_clean_optional(request.approval_number, APPROVAL_MAX, "approval number"),
-        notes=_clean_optional(request.notes, NOTES_MAX, "note"),
+        provider=_clean_optional(request.provider, MAX_PROVIDER, "provider"),
+        approval_number=_clean_optional(request.approval_number, MAX_APPROVAL, "approval number"),
+        notes=_clean_optional(request.notes, MAX_NOTES, "note"),
     )
     session.add(entry)
     session.flush()

@@ -7,9 +7,10 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from cebot.domain.amma import STEP_KEYS
+from cebot.domain.limits import EARLIEST_DATE
 from cebot.models import Member, Milestone
 from cebot.services.errors import InvalidRequest
-from cebot.services.ledger import EARLIEST_DATE, _latest_allowed_date
+from cebot.services.ledger import _latest_allowed_date
 
 AMMA = "AMMA"
 AMMA_STEPS: tuple[str, ...] = STEP_KEYS

@@ -12,11 +12,10 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from cebot.domain import reminders as r
+from cebot.domain.limits import SNOOZE_MAX_DAYS
 from cebot.models import Member, Workspace
 from cebot.services.errors import Forbidden, InvalidRequest
 from cebot.services.workspaces import require_manager
-
-SNOOZE_MAX_DAYS = 90
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from cebot.domain.hours import format_hours
+from cebot.domain.parsing import LogReading
 from cebot.domain.progress import Progress, format_date
 from cebot.domain.requirements import DELIVERY_FORMATS
 from cebot.domain.subjects import label
@@ -20,6 +21,7 @@ from cebot.models import CEEntry
 from cebot.slack import blocks as b
 from cebot.slack.mrkdwn import bold, code, escape
 from cebot.slack.render.credential_line import credential_line
+from cebot.slack.render.reading import read_as_text
 
 # -- action ids ----------------------------------------------------------------------------------
 
@@ -161,11 +163,17 @@ def edit_button(entry_id: int | None, text: str = "Edit") -> b.Block:
 
 
 def logged_message(entry: CEEntry, after: Sequence[Progress], before: Sequence[Progress] = (), *,
-                   today: date | None = None) -> dict[str, Any]:
-    """``Logged 3 h *Ethics in Touch* (Ethics).`` with each credential's line, an Undo and an Edit button."""
+                   today: date | None = None, reading: LogReading | None = None) -> dict[str, Any]:
+    """``Logged 3 h *Ethics in Touch* (Ethics).`` with how it was read, each credential's line, an Undo and an
+    Edit button (the one-click fix: the form, prefilled)."""
     when = "" if today is not None and entry.completed_on == today else f" on {format_date(entry.completed_on)}"
     head = f":white_check_mark: Logged {entry_summary(entry)}{when} as *#{entry.id}*."
-    blocks = [b.section(head), *_progress_block(after, before, entry.id),
+    read_as = read_as_text(hours_q=entry.hours_q, completed_on=entry.completed_on,
+                           delivery_format=entry.delivery_format, subjects=tuple(entry.subjects or ()),
+                           today=today or entry.completed_on, reading=reading)
+    hints = [":bulb: " + escape(h) for h in (reading.hints if reading is not None else ())]
+    blocks = [b.section(head), b.context(read_as + " · Not right? *Edit* fixes it.", *hints),
+              *_progress_block(after, before, entry.id),
               b.actions(undo_button("logged", entry.id), edit_button(entry.id),
                         block_id=f"ledger_logged_{entry.id}"),
               b.context(f"Next: {code('/ce progress')} for the details, {code('/ce list')} for your log.")]

@@ -25,6 +25,7 @@ from cebot.slack.listeners.commands.undo import undo_and_render
 from cebot.slack.listeners.views.log_modal import open_log_modal
 from cebot.slack.mrkdwn import escape
 from cebot.slack.render import ledger as render
+from cebot.slack.render import reading as reading_render
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,26 @@ def handle_log_anyway(ack: Ack, body: dict[str, Any], context: BoltContext, resp
     ack()
     text = _value(body)
     run(context, respond, lambda scope: log_and_render(scope, parse_log(text, today=scope.today)), body=body)
+
+
+def handle_log_format(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """*Live online* / *Self-paced* on the "online" question: log the course once, as that format.
+
+    A replayed click is refused by its ``trigger_id``; a second click (the other button, or the same one
+    again) finds the course it logged, same title and date, and adds nothing.
+    """
+    ack()
+    text = _value(body)
+
+    def work(scope: MemberScope) -> dict[str, Any]:
+        request = parse_log(text, today=scope.today)
+        existing = ledger.find_duplicate(session=scope.session, member=scope.member, title=request.title,
+                                         completed_on=request.completed_on)
+        if existing is not None:
+            return reading_render.already_logged_message(existing.id or 0)
+        return log_and_render(scope, request)
+
+    run(context, respond, work, body=body)
 
 
 def handle_log_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -155,6 +176,9 @@ def register(app: App) -> None:
     app.action(render.UNDO)(handle_undo)
     app.action(render.LOG_ANYWAY)(handle_log_anyway)
     app.action(render.LOG_CANCEL)(handle_log_cancel)
+    app.action(reading_render.LOG_LIVE)(handle_log_format)
+    app.action(reading_render.LOG_SELF_PACED)(handle_log_format)
+    app.action(reading_render.FORMAT_CANCEL)(handle_log_cancel)
     app.action(render.DELETE_CONFIRM)(handle_delete)
     app.action(render.DELETE_CANCEL)(handle_delete_cancel)
     app.action(render.EDIT_OPEN)(handle_edit_open)

@@ -14,12 +14,11 @@ from slack_bolt import App
 
 from cebot.domain import reminders as r
 from cebot.domain.parsing import parse_admin
+from cebot.domain.weekdays import WEEKDAY_NAMES
 from cebot.services.reminder_preferences import set_summary
 from cebot.slack.context import CommandContext
 from cebot.slack.listeners.commands import router
 from cebot.slack.mrkdwn import channel_mention, code, escape
-
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def handle_admin_summary(ctx: CommandContext, request: Any) -> None:
@@ -36,7 +35,7 @@ def handle_admin_summary(ctx: CommandContext, request: Any) -> None:
     assert schedule is not None  # set_summary returns it when a channel is given
     tz = schedule.tz or ctx.workspace.timezone
     ctx.respond(
-        f":calendar: Every {DAY_NAMES[weekday]} at {at:%H:%M} ({escape(tz)}) I'll post the team's CE summary in "
+        f":calendar: Every {WEEKDAY_NAMES[weekday]} at {at:%H:%M} ({escape(tz)}) I'll post the team's CE summary in "
         f"{channel_mention(schedule.channel)}: hours logged, who is behind, due soon or overdue and what they miss, "
         f"deadlines in the next 60 days, and who completed a cycle.\n"
         f"Make sure I'm in that channel ({code('/invite @cebot')}). See today's numbers any time with "

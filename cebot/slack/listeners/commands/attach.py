@@ -35,5 +35,4 @@ def handle_attach(ctx: CommandContext) -> None:
 
 
 def register(app: App) -> None:
-    register_subcommand("attach", handle_attach, aliases=("certificate", "cert"),
-                        summary="attach a certificate to a course (then share the file in my DM)")
+    register_subcommand("attach", handle_attach)

@@ -44,5 +44,4 @@ def handle_export(ctx: CommandContext) -> None:
 
 
 def register(app: App) -> None:
-    register_subcommand("export", handle_export,
-                        summary="your transcript as a PDF or CSV, or the audit packet (export audit KEY), in your DM")
+    register_subcommand("export", handle_export)

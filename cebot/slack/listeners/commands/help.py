@@ -1,14 +1,14 @@
 """``/ce`` and ``/ce help``: what cebot does and every subcommand with an example.
 
-Usage lines and examples come from the grammar (``cebot.domain.parsing``), so help
-and error messages never disagree with what the parser accepts.
+Usage lines, examples and summaries come from the one subcommand registry
+(``cebot.domain.parsing.registry``), so help, the router and error messages never disagree.
 """
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from cebot.domain.parsing import EXAMPLES, SUBCOMMANDS, USAGE_LINES, ParseError, parse_command
+from cebot.domain.parsing import EXAMPLES, SUBCOMMANDS, SUMMARIES, USAGE_LINES, ParseError, parse_command
 from cebot.domain.subjects import SUBJECTS
 from cebot.slack import blocks as bk
 from cebot.slack.context import CommandContext
@@ -21,35 +21,8 @@ INTRO = (
 )
 NEXT_STEP = "Start with `/ce track` for your licence, then `/ce log` after each course."
 
-ORDER = ("log", "check", "progress", "plan", "track", "untrack", "list", "edit", "delete", "undo", "attach",
-         "requirements", "amma", "milestone", "remind", "calendar", "export", "mydata", "team", "admin", "help")
-"""The order a new user needs them in; subcommands the grammar adds later go at the end."""
-
-SUMMARIES: dict[str, str] = {
-    "log": "log a course (just `/ce log` opens a form)",
-    "progress": "how far you are from each deadline",
-    "check": "what a course would count for, before you pay (saves nothing)",
-    "plan": "the fewest hours, by kind of course, that finish everything",
-    "track": "follow a licence or certification",
-    "untrack": "stop following one",
-    "list": "your latest entries",
-    "edit": "change an entry",
-    "delete": "remove an entry",
-    "undo": "reverse your last change",
-    "requirements": "a rule with its source (alone: every key)",
-    "amma": "your AMMA pathway checklist",
-    "milestone": "mark an AMMA step done",
-    "remind": "reminders on, off or snoozed, and their lead times",
-    "calendar": "a private calendar feed of your deadlines",
-    "attach": "attach a certificate to a course (then share the file in my DM)",
-    "export": "your transcript as a PDF or CSV, or the audit packet (export audit KEY), in your DM",
-    "mydata": "export or delete everything cebot keeps about you",
-    "team": "the team's progress (managers)",
-    "admin": "managers and the weekly summary (managers, Slack admins)",
-    "help": "one command in detail (alone: this list; `/ce help subjects`: the subject tags)",
-}
-"""What each subcommand does, in a few words: every subcommand of the grammar has one (a ``summary`` given to
-``register_subcommand`` replaces it), so help never shows a bare example."""
+ORDER: tuple[str, ...] = SUBCOMMANDS
+"""The order a new user needs them in (the registry's); subcommands registered only here go at the end."""
 
 
 def names() -> list[str]:
@@ -59,7 +32,7 @@ def names() -> list[str]:
 
 
 def summary(name: str) -> str:
-    """What ``name`` does, in a few words: the summary it was registered with, else :data:`SUMMARIES`."""
+    """What ``name`` does, in a few words: the registry's summary (or one given to ``register_subcommand``)."""
     registered = router.SUBCOMMANDS.get(name)
     return (registered.summary if registered and registered.summary else None) or SUMMARIES.get(name, "")
 

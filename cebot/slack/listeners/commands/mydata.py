@@ -30,4 +30,4 @@ def handle_mydata(ctx: CommandContext) -> None:
 
 
 def register(app: App) -> None:
-    register_subcommand("mydata", handle_mydata, summary="export or delete everything cebot keeps about you")
+    register_subcommand("mydata", handle_mydata)

@@ -52,4 +52,4 @@ def handle_remind(ctx: CommandContext) -> None:
 
 
 def register(app: App) -> None:
-    register_subcommand("remind", handle_remind, aliases=("reminders", "reminder"))
+    register_subcommand("remind", handle_remind)

@@ -3,7 +3,7 @@
 Feature modules in this package add subcommands from their ``register(app)``::
 
     def register(app: App) -> None:
-        register_subcommand("log", handle_log, aliases=("add",))
+        register_subcommand("log", handle_log)
 
 A handler takes a :class:`~cebot.slack.context.CommandContext` and queues its
 reply with ``ctx.respond(...)``; it raises ``ParseError`` for bad input and
@@ -12,9 +12,9 @@ ephemeral replies (with nothing saved). The reply is the answer to Slack's reque
 itself, sent once the transaction has committed: "Logged" is never said about
 something a crash could still undo, and a process killed mid-request leaves Slack
 without an answer (the person sees Slack's error and can try again) and the
-database as it was. A new subcommand also needs its usage line
-and example in the grammar (``cebot.domain.parsing.USAGE_LINES``/``EXAMPLES``):
-``parse_command`` answers words it does not know itself.
+database as it was. A subcommand's aliases, usage line, example and summary live in one
+registry (``cebot.domain.parsing.registry.COMMANDS``) that this router, ``/ce help`` and the grammar
+all read; a new subcommand is an entry there plus its handler here.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from slack_bolt import Ack, App, BoltContext, Respond, Say
 
 from cebot.core.db import session_scope
 from cebot.domain.parsing import USAGE_LINES, ParseError, parse_command
+from cebot.domain.parsing.registry import BY_NAME
 from cebot.services.errors import ServiceError
 from cebot.services.events import request_key
 from cebot.slack.context import CommandContext, engine_of, member_today, open_request, settings_of
@@ -64,10 +65,13 @@ def register_subcommand(
 ) -> None:
     """Make ``/ce <name>`` (and each alias) run ``handler``. Registering a name again replaces it.
 
-    ``summary`` (a few words) replaces the line ``/ce help`` shows after the example.
+    The aliases and summary come from the registry (``cebot.domain.parsing.registry``); ``aliases`` and
+    ``summary`` here are for a subcommand the registry does not know (tests, experiments).
     """
     key = name.strip().lower()
-    SUBCOMMANDS[key] = Subcommand(key, handler, tuple(a.lower() for a in aliases), summary)
+    known = BY_NAME.get(key)
+    aliases = tuple(a.lower() for a in aliases) or (known.aliases if known else ())
+    SUBCOMMANDS[key] = Subcommand(key, handler, aliases, summary or (known.summary if known else None))
     for alias in aliases:
         ALIASES[alias.strip().lower()] = key
 
