@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
-from test_slack_log import form
 
 from cebot.core.db import PROJECT_ROOT
 from cebot.models import CEEntry, Member
 from cebot.shell.fake_slack import FakeSlack, flatten_text
 from cebot.slack.render import ledger as render
 from tests.helpers.socket_mode_server import Link, SocketModeServer, buttons, reply_of
+from tests.slack.test_slack_log import form
 
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "SLACK_CLIENT_ID",
               "SLACK_CLIENT_SECRET")
