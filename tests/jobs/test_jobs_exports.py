@@ -73,7 +73,7 @@ def test_a_key_untracked_before_the_job_runs_fails_it_and_says_why(slack: SlackH
     [job] = jobs(engine)
     assert (job.status, job.attempts) == ("failed", 1)
     dm = slack.fake.last("chat.postMessage")
-    assert dm["channel"] == "U1"
+    assert dm["channel"] == "D1"  # the DM conversations.open gave
     assert "not tracking NCBTMB" in dm["text"]
     assert "/ce export pdf NCBTMB" in dm["text"]
     assert slack.fake.uploads == []

@@ -145,7 +145,7 @@ def test_the_default_on_failure_dms_the_member_what_failed_and_what_to_do(
         add_jobs(engine, "test.dm", [{"what": "PDF transcript", "retry_with": "/ce export pdf"}])
         run_due_jobs(engine=engine, settings=slack_settings)
     dm = fake_slack.last("chat.postMessage")
-    assert dm["channel"] == "U1"
+    assert dm["channel"] == "D1"  # the DM conversations.open gave
     assert "your PDF transcript could not be made" in dm["text"]
     assert "Slack said the file type is not allowed." in dm["text"]
     assert "`/ce export pdf`" in dm["text"]

@@ -158,7 +158,7 @@ def test_upload_refused_by_slack_is_a_friendly_error(slack: SlackHarness, engine
     slack.ask("export csv", user="U1")
     run_jobs(engine, slack_settings)
     dm = slack.fake.last("chat.postMessage")
-    assert dm["channel"] == "U1"
+    assert dm["channel"] == "D1"  # the DM conversations.open gave
     assert "could not be made and sent" in dm["text"]
     assert "/ce export csv" in dm["text"]
     assert slack.fake.uploads == []

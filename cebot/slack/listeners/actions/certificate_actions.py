@@ -20,6 +20,7 @@ from cebot.services import certificates
 from cebot.services.errors import ServiceError
 from cebot.slack.certificate_form import edit_view
 from cebot.slack.context import AlreadyDone, scope_from
+from cebot.slack.dm import post_dm
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.mrkdwn import escape
 from cebot.slack.render import certificates as render
@@ -107,7 +108,8 @@ def handle_audit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
                                                     member=scope.member, key=key, cycle="current",
                                                     request_id=f"home:{request_id}")
             if queued:
-                scope.after_commit(lambda: client.chat_postMessage(channel=user_id, text=render.audit_started(key)))
+                team_id = scope.team_id
+                scope.after_commit(lambda: post_dm(client, user_id, team_id=team_id, text=render.audit_started(key)))
     except AlreadyDone:
         logger.info("audit packet click %s was handled already", request_id)
     except Exception:
