@@ -49,7 +49,7 @@ def test_a_handler_runs_with_its_workspace_member_client_and_transaction(
     def handler(run: JobRun) -> None:
         seen.append(run)
         _write_milestone(run, run.payload["step"])
-        run.client.chat_postMessage(channel="U1", text="your file")
+        run.client.chat_postMessage(channel="D1", text="your file")
 
     with registered_kind("test.ok", handler):
         add_jobs(engine, "test.ok", [{"step": "mblex"}])
