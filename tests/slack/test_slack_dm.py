@@ -27,11 +27,15 @@ def client(fake_slack: FakeSlack) -> WebClient:
 
 
 def test_fake_refuses_a_user_id_as_channel(client: WebClient, fake_slack: FakeSlack) -> None:
-    """Like Slack for a bot without an open DM, the fake answers channel_not_found to chat.postMessage to U…/W…."""
+    """Like Slack for a bot without an open DM, the fake answers channel_not_found to chat.postMessage to U…/W…,
+    and records it, so a test fails even where the app only logs the error."""
     for user_id in ("U1", "W1"):
         with pytest.raises(SlackApiError) as raised:
             client.chat_postMessage(channel=user_id, text="hello")
         assert raised.value.response["error"] == "channel_not_found"
+    refused = fake_slack.take_violations()
+    assert [r.violations[0].found for r in refused] == ["U1", "W1"]
+    assert "conversations.open" in str(refused[0])
 
 
 def test_open_dm_asks_slack_once_per_workspace_and_person(client: WebClient, fake_slack: FakeSlack) -> None:
