@@ -159,14 +159,15 @@ class AlreadyDone(ServiceError):
 
 
 def open_request(
-    session: Session, client: WebClient, *, team_id: str, user_id: str, key: str | None
+    session: Session, client: WebClient, *, team_id: str, user_id: str, key: str | None, lock: bool = True
 ) -> tuple[Workspace, Member]:
     """Start a request's transaction: claim ``key`` (raises :class:`AlreadyDone` for a replay), register the
-    member, and lock their row until the transaction ends."""
+    member, and (``lock``) lock their row until the transaction ends. A request that only reads passes neither."""
     if key and not claim_request(session=session, key=key, team_id=team_id):
         raise AlreadyDone
     workspace, member = ensure_registered(session, client, team_id, user_id)
-    workspaces.lock_member(session=session, member=member)
+    if lock:
+        workspaces.lock_member(session=session, member=member)
     return workspace, member
 
 

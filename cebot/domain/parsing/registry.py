@@ -21,6 +21,9 @@ class Command:
     summary: str
     """What it does, in a few words (``/ce help`` shows it after the example)."""
     aliases: tuple[str, ...] = ()
+    read_only: bool = False
+    """It only shows what is there: a replay may run again, and the request takes no lock (on SQLite, no wait
+    for the database's write lock behind other members' writes)."""
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -30,18 +33,19 @@ COMMANDS: tuple[Command, ...] = (
             "log a course (just `/ce log` opens a form)", ("add", "new", "record")),
     Command("check", "/ce check <hours> <title> [date:<date>] [format:in-person|online|home-study] [#subject ...]",
             "/ce check 3h Ethics in Touch #ethics format:online",
-            "what a course would count for, before you pay (saves nothing)", ("whatif", "what-if", "count")),
+            "what a course would count for, before you pay (saves nothing)", ("whatif", "what-if", "count"),
+            read_only=True),
     Command("progress", "/ce progress", "/ce progress", "how far you are from each deadline",
-            ("status", "me", "missing")),
+            ("status", "me", "missing"), read_only=True),
     Command("plan", "/ce plan", "/ce plan", "the fewest hours, by kind of course, that finish everything",
-            ("next", "todo")),
+            ("next", "todo"), read_only=True),
     Command("track", "/ce track <KEY> [deadline:<date>] [number:<licence no>] [birthday:<MM-DD>] [issued:<date>] "
                      "[first:yes|no] [cpr:<date>]",
             "/ce track FL deadline:2027-08-31 number:MA12345", "follow a licence or certification",
             ("follow", "add-licence")),
     Command("untrack", "/ce untrack <KEY>", "/ce untrack FL", "stop following one", ("unfollow", "stop")),
     Command("list", "/ce list [how many, 1-50] [page:N]", "/ce list 20", "your latest entries",
-            ("ls", "entries", "history")),
+            ("ls", "entries", "history"), read_only=True),
     Command("edit", "/ce edit <id> <key:value ...>  (keys: hours, title, date, provider, approval, format, "
                     "subjects, notes)",
             "/ce edit 12 hours:2.5 date:3/14", "change an entry", ("change", "update")),
@@ -50,8 +54,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("attach", "/ce attach <id>  (then share the certificate file in my DM)", "/ce attach 12",
             "attach a certificate to a course (then share the file in my DM)", ("certificate", "cert")),
     Command("requirements", "/ce requirements [KEY]", "/ce requirements FL",
-            "a rule with its source (alone: every key)", ("requirement", "reqs", "req", "rules")),
-    Command("amma", "/ce amma", "/ce amma", "your AMMA pathway checklist", ("pathway",)),
+            "a rule with its source (alone: every key)", ("requirement", "reqs", "req", "rules"), read_only=True),
+    Command("amma", "/ce amma", "/ce amma", "your AMMA pathway checklist", ("pathway",), read_only=True),
     Command("milestone", "/ce milestone <program|mblex|experience|ce|exam> [date:<date>]",
             "/ce milestone mblex date:2024-05-01", "mark an AMMA step done", ("milestones", "step")),
     Command("remind", "/ce remind on|off|snooze [days]|days:90,30,7", "/ce remind days:90,30,7",
@@ -61,13 +65,13 @@ COMMANDS: tuple[Command, ...] = (
             "your transcript as a PDF or CSV, or the audit packet (export audit KEY), in your DM"),
     Command("mydata", "/ce mydata export|delete", "/ce mydata export",
             "export or delete everything cebot keeps about you", ("my-data", "my_data", "privacy")),
-    Command("team", "/ce team [page:N]", "/ce team [page:N]", "the team's progress (managers)"),
+    Command("team", "/ce team [page:N]", "/ce team [page:N]", "the team's progress (managers)", read_only=True),
     Command("admin", "/ce admin managers add|remove @person  ·  /ce admin summary #channel [day:mon] [time:09:00]  ·  "
                      "/ce admin summary off  ·  /ce admin target [KEY]  ·  /ce admin target remove KEY",
             "/ce admin managers add @Dana", "managers and the weekly summary (managers, Slack admins)"),
     Command("help", "/ce help [subcommand|subjects]", "/ce help log",
             "one command in detail (alone: this list; `/ce help subjects`: the subject tags)",
-            ("?", "h", "-h", "--help", "commands")),
+            ("?", "h", "-h", "--help", "commands"), read_only=True),
 )
 """Every subcommand, in the order a new user needs them (``/ce help`` lists them so)."""
 

@@ -125,8 +125,9 @@ def run_subcommand(
         with session_scope(engine_of(context)) as session:
             team_id = context.team_id or command.get("team_id") or ""
             user_id = context.user_id or command.get("user_id") or ""
+            read_only = entry.name in BY_NAME and BY_NAME[entry.name].read_only
             workspace, member = open_request(session, context.client, team_id=team_id, user_id=user_id,
-                                             key=request_key(body))
+                                             key=None if read_only else request_key(body), lock=not read_only)
             ctx = CommandContext(
                 session=session,
                 workspace=workspace,
