@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from cebot.core.db import session_scope
-from cebot.jobs import delivery
+from cebot.jobs import delivery, leasing
 from cebot.services import workspaces
 from cebot.services.scheduled import Planned
 from tests.helpers.paths import PROJECT_ROOT
@@ -78,7 +78,7 @@ def test_mark_sent_is_retried_while_the_database_is_briefly_away(engine: Engine,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A send Slack accepted is still marked sent when the first tries to record it hit a database restart."""
     c = _claimed(engine)
-    monkeypatch.setattr(delivery.time, "sleep", lambda s: None)
+    monkeypatch.setattr(leasing.time, "sleep", lambda s: None)  # the retries wait between tries there
     failures = {"left": 2}
 
     def blip(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
