@@ -220,6 +220,16 @@ def _send(client: Client, i: int, members: int, tag: str) -> tuple[str, int, byt
     return kind, status, data
 
 
+def _sample(client: Client, i: int, members: int, tag: str, *, since: float) -> Sample:
+    """Send command ``i`` and time its answer from ``since`` (a dropped connection is a sample too)."""
+    try:
+        kind, status, data = _send(client, i, members, tag)
+        return Sample(kind, (time.perf_counter() - since) * 1000, str(status), data.decode("utf-8", "replace"))
+    except OSError as exc:
+        client.close()
+        return Sample(MIX[i % len(MIX)][0], 0.0, type(exc).__name__, "")
+
+
 def run_rate(app: str, port: int, *, rate: float, seconds: float, members: int, first: int) -> RunResult:
     """Open loop: command ``k`` is due at ``k / rate`` s; its time runs from then to the end of the answer."""
     total = int(rate * seconds)
@@ -239,13 +249,7 @@ def run_rate(app: str, port: int, *, rate: float, seconds: float, members: int, 
                 at = start + k / rate
                 if (delay := at - time.perf_counter()) > 0:
                     time.sleep(delay)
-                try:
-                    kind, status, data = _send(client, first + k, members, f"{app}-rate")
-                    sample = Sample(kind, (time.perf_counter() - at) * 1000, str(status),
-                                    data.decode("utf-8", "replace"))
-                except OSError as exc:
-                    client.close()
-                    sample = Sample(MIX[(first + k) % len(MIX)][0], 0.0, type(exc).__name__, "")
+                sample = _sample(client, first + k, members, f"{app}-rate", since=at)
                 with lock:
                     result.samples.append(sample)
         finally:
@@ -274,14 +278,7 @@ def run_saturation(app: str, port: int, *, requests: int, members: int, first: i
                     k = next(todo, None)
                 if k is None:
                     return
-                sent = time.perf_counter()
-                try:
-                    kind, status, data = _send(client, first + k, members, f"{app}-sat")
-                    sample = Sample(kind, (time.perf_counter() - sent) * 1000, str(status),
-                                    data.decode("utf-8", "replace"))
-                except OSError as exc:
-                    client.close()
-                    sample = Sample(MIX[(first + k) % len(MIX)][0], 0.0, type(exc).__name__, "")
+                sample = _sample(client, first + k, members, f"{app}-sat", since=time.perf_counter())
                 with lock:
                     result.samples.append(sample)
         finally:
