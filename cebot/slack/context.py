@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -37,7 +37,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from cebot.core.db import session_scope
+from cebot.core.db import session_scope, write_turn
 from cebot.core.settings import Settings
 from cebot.models import Member, Workspace, utcnow
 from cebot.services import workspaces
@@ -158,17 +158,58 @@ class AlreadyDone(ServiceError):
                          "Type `/ce list` to see your log, or `/ce help` for what else I can do.")
 
 
+def fresh_profile(engine: Engine, client: WebClient, *, team_id: str, user_id: str,
+                  now: datetime | None = None) -> SlackProfile | None:
+    """The member's Slack profile when it is unknown or stale (``users.info``); None when fresh or unavailable.
+
+    Read before the request's transaction: ``users.info`` is a network call (hundreds of ms at worst), so it
+    never runs while the request holds SQLite's write turn or a member's row lock, and a burst of first
+    commands does not queue everyone behind Slack.
+    """
+    with session_scope(engine) as session:
+        workspace = workspaces.get_workspace(session=session, team_id=team_id)
+        member = workspaces.get_member(session=session, workspace=workspace, slack_user_id=user_id) \
+            if workspace else None
+        if member is not None and not workspaces.member_needs_refresh(member, now or utcnow()):
+            return None
+    return fetch_profile(client, user_id) if user_id else None
+
+
 def open_request(
-    session: Session, client: WebClient, *, team_id: str, user_id: str, key: str | None, lock: bool = True
+    session: Session, *, team_id: str, user_id: str, key: str | None, lock: bool = True,
+    profile: SlackProfile | None = None,
 ) -> tuple[Workspace, Member]:
     """Start a request's transaction: claim ``key`` (raises :class:`AlreadyDone` for a replay), register the
-    member, and (``lock``) lock their row until the transaction ends. A request that only reads passes neither."""
+    member on first use (storing ``profile``, if any), and (``lock``) lock their row until the transaction ends.
+    A request that only reads passes neither key nor lock."""
     if key and not claim_request(session=session, key=key, team_id=team_id):
         raise AlreadyDone
-    workspace, member = ensure_registered(session, client, team_id, user_id)
+    workspace = workspaces.ensure_workspace(session=session, team_id=team_id)
+    if profile is None:
+        member = workspaces.ensure_member(session=session, workspace=workspace, slack_user_id=user_id)
+    else:
+        member = workspaces.ensure_member(session=session, workspace=workspace, slack_user_id=user_id,
+                                          display_name=profile.display_name, timezone=profile.timezone,
+                                          is_slack_admin=profile.is_slack_admin)
     if lock:
         workspaces.lock_member(session=session, member=member)
     return workspace, member
+
+
+@contextmanager
+def request_transaction(
+    engine: Engine, client: WebClient, *, team_id: str, user_id: str, key: str | None, lock: bool = True
+) -> Iterator[tuple[Session, Workspace, Member]]:
+    """One request's transaction (see :func:`open_request`), committed when the block ends.
+
+    A request that writes (it has a ``key``, or a new profile to store) first waits for the database's write
+    turn (SQLite only, released after the commit)."""
+    profile = fresh_profile(engine, client, team_id=team_id, user_id=user_id)
+    writes = key is not None or profile is not None
+    with write_turn(engine) if writes else nullcontext(), session_scope(engine) as session:
+        workspace, member = open_request(session, team_id=team_id, user_id=user_id, key=key, lock=lock,
+                                         profile=profile)
+        yield session, workspace, member
 
 
 @contextmanager
@@ -177,8 +218,9 @@ def member_scope(
 ) -> Iterator[MemberScope]:
     """A transaction for ``user_id`` in ``team_id`` applying request ``key`` at most once; commits at the end,
     then runs after-commit steps."""
-    with session_scope(engine) as session:
-        workspace, member = open_request(session, client, team_id=team_id, user_id=user_id, key=key)
+    with request_transaction(engine, client, team_id=team_id, user_id=user_id, key=key) as (
+        session, workspace, member
+    ):
         scope = MemberScope(
             session=session,
             workspace=workspace,

@@ -26,12 +26,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 
-from cebot.core.db import session_scope
 from cebot.domain.parsing import USAGE_LINES, ParseError, parse_command
 from cebot.domain.parsing.registry import BY_NAME
 from cebot.services.errors import ServiceError
 from cebot.services.events import request_key
-from cebot.slack.context import CommandContext, engine_of, member_today, open_request, settings_of
+from cebot.slack.context import CommandContext, engine_of, member_today, request_transaction, settings_of
 from cebot.slack.mrkdwn import escape
 
 logger = logging.getLogger(__name__)
@@ -122,12 +121,13 @@ def run_subcommand(
 ) -> list[dict[str, Any]]:
     """Run ``entry.handler`` in one transaction; the replies to send (every failure is a friendly reply)."""
     try:
-        with session_scope(engine_of(context)) as session:
-            team_id = context.team_id or command.get("team_id") or ""
-            user_id = context.user_id or command.get("user_id") or ""
-            read_only = entry.name in BY_NAME and BY_NAME[entry.name].read_only
-            workspace, member = open_request(session, context.client, team_id=team_id, user_id=user_id,
-                                             key=None if read_only else request_key(body), lock=not read_only)
+        team_id = context.team_id or command.get("team_id") or ""
+        user_id = context.user_id or command.get("user_id") or ""
+        read_only = entry.name in BY_NAME and BY_NAME[entry.name].read_only
+        with request_transaction(engine_of(context), context.client, team_id=team_id, user_id=user_id,
+                                 key=None if read_only else request_key(body), lock=not read_only) as (
+            session, workspace, member
+        ):
             ctx = CommandContext(
                 session=session,
                 workspace=workspace,
