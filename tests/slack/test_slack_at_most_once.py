@@ -94,6 +94,43 @@ def test_a_replayed_log_it_anyway_click_logs_once(slack: SlackHarness, engine: E
     assert live_titles(engine) == ["Cupping basics", "Cupping basics"]
 
 
+def _log_anyway_button(slack: SlackHarness, text: str) -> str:
+    slack.ask(text)
+    prompt = slack.ask(text)
+    return str(next(e for blk in prompt.blocks if blk["type"] == "actions" for e in blk["elements"]
+                    if e["action_id"] == ledger_render.LOG_ANYWAY)["value"])
+
+
+def test_a_double_click_on_log_it_anyway_logs_once(slack: SlackHarness, engine: Engine) -> None:
+    """Two clicks on one *Log it anyway* button (each with its own trigger_id) log the course once."""
+    value = _log_anyway_button(slack, "log 1h Cupping basics date:2026-11-02")
+    first = slack.action(ledger_render.LOG_ANYWAY, value=value)
+    assert "Logged" in slack.reply(first).text
+    second = slack.action(ledger_render.LOG_ANYWAY, value=value)
+    assert ALREADY in slack.reply(second).text
+    assert live_titles(engine) == ["Cupping basics", "Cupping basics"]
+
+
+def test_simultaneous_clicks_on_log_it_anyway_log_once(slack: SlackHarness, engine: Engine) -> None:
+    """Six clicks on one *Log it anyway* button at the same moment: one logs, five are told it was done."""
+    value = _log_anyway_button(slack, "log 2h Lymph drainage date:2026-11-03")
+    texts = at_once(6, lambda _i: slack.reply(slack.action(ledger_render.LOG_ANYWAY, value=value)).text)
+    assert sum("Logged" in t for t in texts) == 1
+    assert sum(ALREADY in t for t in texts) == 5
+    assert live_titles(engine) == ["Lymph drainage", "Lymph drainage"]
+
+
+def test_two_prompts_each_log_once(slack: SlackHarness, engine: Engine) -> None:
+    """Each duplicate prompt has its own button: logging the same course from two prompts logs it twice."""
+    first = _log_anyway_button(slack, "log 1h Gua sha date:2026-11-04")
+    second = next(e for blk in slack.ask("log 1h Gua sha date:2026-11-04").blocks if blk["type"] == "actions"
+                  for e in blk["elements"] if e["action_id"] == ledger_render.LOG_ANYWAY)["value"]
+    assert first != second
+    assert "Logged" in slack.reply(slack.action(ledger_render.LOG_ANYWAY, value=first)).text
+    assert "Logged" in slack.reply(slack.action(ledger_render.LOG_ANYWAY, value=second)).text
+    assert live_titles(engine) == ["Gua sha", "Gua sha", "Gua sha"]
+
+
 def test_twenty_identical_logs_at_once_save_one(slack: SlackHarness, engine: Engine) -> None:
     """20 identical ``/ce log`` at once: one is saved, the other 19 are told it looks like a duplicate."""
     slack.ask("help")  # the member exists, as after their first command

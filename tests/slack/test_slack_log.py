@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from cebot.domain.parsing import parse_log
 from cebot.slack.render import ledger as render
+from cebot.slack.render.once import split_once
 from tests.helpers.ledger_helpers import TODAY, all_entries, click, element, frozen, live_entries, track  # noqa: F401
 from tests.helpers.slackharness import SlackHarness, date_value, multi_select_value, select_value, text_value
 
@@ -104,7 +105,9 @@ def test_duplicate_asks_first_and_logs_only_when_confirmed(slack: SlackHarness, 
     assert "already logged" in ask.text
     assert len(live_entries(engine)) == 1
     value = element(ask, render.LOG_ANYWAY)["value"]
-    assert parse_log(value, today=TODAY).notes == "second"
+    once, text = split_once(value)
+    assert once is not None
+    assert parse_log(text, today=TODAY).notes == "second"
     _, answer = click(slack, render.LOG_ANYWAY, value)
     assert answer.payload.get("replace_original") is True
     assert "Logged 3 h" in answer.text

@@ -21,6 +21,7 @@ from cebot.models import CEEntry
 from cebot.slack import blocks as b
 from cebot.slack.mrkdwn import bold, code, escape
 from cebot.slack.render.credential_line import credential_line
+from cebot.slack.render.once import once_value
 from cebot.slack.render.reading import read_as_text
 
 # -- action ids ----------------------------------------------------------------------------------
@@ -60,8 +61,6 @@ assert set(FORMAT_LABELS) == set(DELIVERY_FORMATS)
 
 LIST_INTERACTIVE_MAX = 20
 """``/ce list`` shows an Edit/Delete menu per entry up to this many; longer lists are plain lines."""
-VALUE_MAX = 2000
-"""Slack's limit on a button's value."""
 
 TRACK_HINT = f"You're not tracking a licence yet: {code('/ce track FL deadline:2027-08-31')} (your state's code) " \
              "shows how your courses count."
@@ -196,10 +195,8 @@ def duplicate_message(existing: CEEntry, log_text: str) -> dict[str, Any]:
 
 
 def encode_log_value(log_text: str) -> str | None:
-    """``log_text`` as a button value (at most 2000 characters), or None when it cannot fit."""
-    if len(log_text) <= VALUE_MAX:
-        return log_text
-    return None
+    """``log_text`` as a button value that logs once (:mod:`.once`), or None when it cannot fit."""
+    return once_value(log_text)
 
 
 def cancelled_message(existing_id: str | None = None) -> dict[str, Any]:

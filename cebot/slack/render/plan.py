@@ -17,6 +17,7 @@ from cebot.domain.progress import Progress, format_date, format_window
 from cebot.domain.subjects import label as subject_label
 from cebot.slack import blocks as b
 from cebot.slack.mrkdwn import bold, code, escape
+from cebot.slack.render.once import once_value
 from cebot.slack.render.progress import pack_lines
 
 LOG_IT = "check_log_it"
@@ -83,8 +84,9 @@ def check_message(request: LogRequest, log_text: str, before: Sequence[Progress]
     lines = [check_line(was.get(p.key), p, request.completed_on) for p in after]
     blocks: list[b.Block] = [b.section(head)]
     blocks += pack_lines(lines, max_blocks=40) if lines else [b.context(TRACK_HINT)]
-    if len(log_text) <= 2000:
-        blocks.append(b.actions(b.button("Log it", LOG_IT, value=log_text, style="primary"), block_id="check_log"))
+    value = once_value(log_text)
+    if value is not None:
+        blocks.append(b.actions(b.button("Log it", LOG_IT, value=value, style="primary"), block_id="check_log"))
     blocks.append(b.context(f"Nothing is saved until you press *Log it*. Read as {code(log_text)}. "
                             f"{code('/ce plan')} shows what is left to take."))
     summary = "; ".join(f"{p.name}: {format_hours(p.remaining)} h to go" for p in after)

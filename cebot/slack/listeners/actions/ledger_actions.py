@@ -17,7 +17,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from cebot.domain.parsing import ParseError, parse_log
 from cebot.services import ledger
 from cebot.services.errors import ServiceError
-from cebot.slack.context import MemberScope, scope_from
+from cebot.services.events import claim_request
+from cebot.slack.context import AlreadyDone, MemberScope, scope_from
 from cebot.slack.home import refresh_home_after_commit
 from cebot.slack.listeners.commands.delete import delete_and_render
 from cebot.slack.listeners.commands.log import log_and_render
@@ -26,6 +27,7 @@ from cebot.slack.listeners.views.log_modal import open_log_modal
 from cebot.slack.mrkdwn import escape
 from cebot.slack.render import ledger as render
 from cebot.slack.render import reading as reading_render
+from cebot.slack.render.once import split_once
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +88,16 @@ def handle_undo(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
 
 
 def handle_log_anyway(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """*Log it anyway* (and ``/ce check``'s *Log it*): log the course on the button once, however often clicked."""
     ack()
-    text = _value(body)
-    run(context, respond, lambda scope: log_and_render(scope, parse_log(text, today=scope.today)), body=body)
+    once, text = split_once(_value(body))
+
+    def work(scope: MemberScope) -> dict[str, Any]:
+        if once is not None and not claim_request(session=scope.session, key=once, team_id=scope.team_id):
+            raise AlreadyDone  # the other click of a double click logged it
+        return log_and_render(scope, parse_log(text, today=scope.today))
+
+    run(context, respond, work, body=body)
 
 
 def handle_log_format(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
