@@ -15,6 +15,7 @@ from cebot.slack import blocks as b
 from cebot.slack.render import ledger as render
 from cebot.slack.render import ledger_modal
 from cebot.slack.render.credential_line import credential_line
+from cebot.slack.render.once import split_once
 
 DEADLINE = date(2027, 8, 31)
 WINDOW = CycleWindow(date(2025, 9, 1), DEADLINE)
@@ -114,11 +115,14 @@ def test_logged_message_without_credentials_says_how_to_track() -> None:
 
 
 def test_duplicate_message_carries_the_log_text_or_refuses_when_too_long() -> None:
-    """The button carries the canonical text; over 2,000 characters it asks for shorter notes instead."""
+    """The button carries the canonical text and a once-token; too long for a button, it asks for shorter notes."""
     message = render.duplicate_message(entry(), '3h "Ethics in Touch" date:2026-03-14 format:in-person')
     buttons = [e for blk in message["blocks"] if blk["type"] == "actions" for e in blk["elements"]]
-    assert buttons[0]["value"] == '3h "Ethics in Touch" date:2026-03-14 format:in-person'
-    long = render.duplicate_message(entry(), "x" * 2001)
+    once, text = split_once(buttons[0]["value"])
+    assert text == '3h "Ethics in Touch" date:2026-03-14 format:in-person'
+    assert once is not None
+    assert len(buttons[0]["value"]) <= 2000
+    long = render.duplicate_message(entry(), "x" * (2001 - len("once:123456789abc:")))
     assert not [blk for blk in long["blocks"] if blk["type"] == "actions"]
     assert "shorten its notes" in json.dumps(long)
 
