@@ -7,6 +7,7 @@ writes do, so a request that fails records nothing and a committed one loses not
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,3 +40,22 @@ def enqueue(*, session: Session, workspace: Workspace, kind: str, payload: dict[
     stmt = (dialect_insert(session.get_bind().dialect.name, _TABLE).values(**values)
             .on_conflict_do_nothing(index_elements=["kind", "key"]).returning(_TABLE.c.id))
     return session.execute(stmt).first() is not None
+
+
+FINISHED_JOB_TTL = timedelta(days=30)
+"""How long a done or failed job is kept: long enough to look into a failure reported by a member."""
+
+
+def prune_finished_jobs(*, session: Session, older_than: timedelta = FINISHED_JOB_TTL,
+                        now: datetime | None = None) -> int:
+    """Delete jobs that finished (done or failed) more than ``older_than`` before ``now``; the number deleted.
+
+    Queued and running jobs are never touched. A finished job's key only stops a replay of its request, and
+    Slack's replay window is minutes, so an old key stops nothing. One statement, all workspaces.
+    """
+    if older_than < timedelta(0):
+        raise ValueError(f"older_than must not be negative, got {older_than}")
+    cutoff = (now or utcnow()) - older_than
+    result: Any = session.execute(sa.delete(_TABLE).where(_TABLE.c.status.in_(("done", "failed")),
+                                                         _TABLE.c.finished_at < cutoff))
+    return int(result.rowcount or 0)
