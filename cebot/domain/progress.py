@@ -96,18 +96,6 @@ _DAY = attrgetter("completed_on")
 # --------------------------------------------------------------------------- the engine
 
 
-def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
-                     today: date) -> Progress:
-    """Where ``facts`` (a credential under ``rs``) stands on ``today`` given the member's ``entries``.
-
-    Entry ids must be unique (they are the ledger's ids). When the shipped rule is newer than the version the
-    member last saw (``facts.rule_version_seen``), :attr:`Progress.rule_change` says what changed.
-    """
-    p = _compute(rs, facts, entries, today)
-    change = rule_change(rs, facts.rule_version_seen)
-    return replace(p, rule_change=change) if change else p
-
-
 def rule_change(rs: RequirementSet, seen: int | None) -> str | None:
     """The sentence announcing a newer shipped rule than version ``seen``, or ``None``."""
     if seen is None or rs.workspace_defined or rs.version <= seen or not rs.change_note:
@@ -115,17 +103,23 @@ def rule_change(rs: RequirementSet, seen: int | None) -> str | None:
     return f"Rule update for {rs.key} (version {rs.version}): {rs.change_note}"
 
 
-def _compute(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
-             today: date) -> Progress:
+def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
+                     today: date) -> Progress:
+    """Where ``facts`` (a credential under ``rs``) stands on ``today`` given the member's ``entries``.
+
+    Entry ids must be unique (they are the ledger's ids). When the shipped rule is newer than the version the
+    member last saw (``facts.rule_version_seen``), :attr:`Progress.rule_change` says what changed.
+    """
     if not rs.tracks_hours:
         return Progress(key=rs.key, name=rs.name, status=Status.EXEMPT, window=None, deadline=None,
+                        rule_change=rule_change(rs, facts.rule_version_seen),
                         days_left=None, required=0, counted=0, remaining=0,
                         notes=(no_ce_note(rs), *rs.notes), unconfirmed=rs.unconfirmed)
     ordered = sorted(entries, key=_ORDER)
     window = cycles.current_window(rs, facts, today)
     exempt_first = facts.first_cycle and rs.first_renewal.rule is FirstRenewalRule.EXEMPT
     if window is None:
-        return Progress(key=rs.key, name=rs.name,
+        return Progress(key=rs.key, name=rs.name, rule_change=rule_change(rs, facts.rule_version_seen),
                         status=Status.EXEMPT if exempt_first else Status.NEEDS_INFO,
                         window=None, deadline=None, days_left=None,
                         required=0 if exempt_first else rs.total_hours, counted=0,
@@ -276,6 +270,7 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         unconfirmed=rs.unconfirmed, needs=needs, counted_entry_ids=tuple(counted_ids),
         entries_without_certificate=without_cert, notes=tuple(notes), carried_in=carried,
         on_top_required=0 if exempt else on_top_required, capped=capped,
+        rule_change=rule_change(rs, facts.rule_version_seen),
     )
 
 
