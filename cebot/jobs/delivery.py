@@ -22,14 +22,21 @@ now``, which at most one transaction can win) only when:
   every crash or timeout *before* Slack got it, which is the likelier case
   and the worse outcome for a licence deadline.
 
-On PostgreSQL the claim and mark transactions commit with ``synchronous_commit`` off
-(:func:`cebot.jobs.leasing.fast_commits`): each mark would otherwise wait for a disk flush (about 1 ms, most
+A tick marks through :class:`Marks`: one connection held for the tick, each mark a single ``UPDATE`` in
+autocommit, so a mark is committed before the next message is sent, in one round trip (the old short
+transaction was five: pool ping, ``BEGIN``, ``SET LOCAL``, ``UPDATE``, ``COMMIT``). The resend windows are
+unchanged: a clock that dies resends at most the one message whose send had not been marked (a database
+server crash: below).
+
+On PostgreSQL claims and marks commit with ``synchronous_commit`` off (``SET LOCAL`` in the claim's
+transaction, :func:`cebot.jobs.leasing.fast_commits`; ``SET`` once on the marks' connection, which is then
+closed rather than given back to the pool): each mark would otherwise wait for a disk flush (about 1 ms, most
 of a tick's delivery time). A *database server* crash may then lose the last few hundred milliseconds of
 committed marks (never part of one, never out of order): those rows are claimed again after their lease and
 resent, which is exactly the window above (a crash between send and mark), not a new one. A lost claim is the
 same: its message, if sent, is claimed and sent again. Nothing is lost, and a client crash loses nothing more.
-A summary's mark also enqueues its chart job (:mod:`cebot.jobs.summary_chart`) in the same transaction, so
-the two are kept or lost together.
+A summary's mark also enqueues its chart job (:mod:`cebot.jobs.summary_chart`) in the same transaction (a
+short pooled one, not autocommit), so the two are kept or lost together.
 """
 
 from __future__ import annotations

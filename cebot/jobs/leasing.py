@@ -49,8 +49,9 @@ def fast_commits(conn: sa.Connection) -> None:
     """On PostgreSQL, let this transaction's commit return before its WAL record is flushed to disk.
 
     A server crash (not a client crash: the commit is still atomic and in order) may then lose the last few
-    hundred milliseconds of such commits. Used only for delivery claims and marks, where losing a mark is the
-    window the delivery table already has (see :mod:`cebot.jobs.delivery`); it saves a disk flush per message.
+    hundred milliseconds of such commits. Used only for delivery claims and marks (:class:`cebot.jobs.delivery.Marks`
+    sets it once for its connection instead), where losing a mark is the window the delivery table already has
+    (see :mod:`cebot.jobs.delivery`); it saves a disk flush per message.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
