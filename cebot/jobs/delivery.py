@@ -146,11 +146,11 @@ _MARK_SENT: Any = (
 class Marks:
     """Records sends and failures as they happen, on one connection held for a whole tick.
 
-    Each mark is a single ``UPDATE`` in autocommit, so it is durable (as far as the commit setting below goes)
-    the moment it returns, exactly as its own transaction was, in one round trip instead of five (pool ping,
-    ``BEGIN``, ``SET LOCAL``, ``UPDATE``, ``COMMIT``). On PostgreSQL the connection sets ``synchronous_commit``
-    off once (see the module docstring); it is then detached so that setting never reaches the pool's other users.
-    A mark with a follow-up write (``then``) needs a transaction and takes a short one from the pool.
+    Each mark is a single ``UPDATE`` in autocommit: committed when it returns, as its own transaction was, in
+    one round trip instead of five (pool ping, ``BEGIN``, ``SET LOCAL``, ``UPDATE``, ``COMMIT``). On PostgreSQL
+    the connection is detached from the pool and sets ``synchronous_commit`` off once (see the module
+    docstring), so that setting never reaches the pool's other users. A mark with a follow-up write (``then``)
+    needs a transaction and takes a short one from the pool.
     """
 
     def __init__(self, engine: Engine) -> None:
