@@ -2,7 +2,7 @@
 
     python bench/clock.py                  # SQLite and PostgreSQL (if answering), full size
     python bench/clock.py --small          # 2,000 members in 20 workspaces (CI)
-    python bench/clock.py --sqlite-only
+    python bench/clock.py --sqlite-only    # or --pg-only
 
 Seeds 500 workspaces x 100 members, everyone in America/New_York (so every member is in the 09:00-11:00 window
 at once), 1-2 credentials each (Texas and NCBTMB with deadlines spread over -20..730 days, Florida's Aug 31,
@@ -213,7 +213,9 @@ def run(label: str, url: str, workspaces: int, per_workspace: int, entries: int)
 def main() -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--small", action="store_true", help="2,000 members in 20 workspaces (CI)")
-    ap.add_argument("--sqlite-only", action="store_true")
+    only = ap.add_mutually_exclusive_group()
+    only.add_argument("--sqlite-only", action="store_true")
+    only.add_argument("--pg-only", action="store_true")
     ap.add_argument("--pg-url", default=os.environ.get("CEBOT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1/test"))
     ap.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the tick process
     args = ap.parse_args()
@@ -223,9 +225,10 @@ def main() -> int:
     workspaces, per_ws, entries = (20, 100, 8) if args.small else (500, 100, 8)
     out: list[str] = []
     ok = True
-    with tempfile.TemporaryDirectory() as tmp:
-        lines, good = run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", workspaces, per_ws, entries)
-        out, ok = out + lines, ok and good
+    if not args.pg_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            lines, good = run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", workspaces, per_ws, entries)
+            out, ok = out + lines, ok and good
     if not args.sqlite_only:
         base = make_url(load_settings(database_url=args.pg_url).database_url)
         name = f"cebot_bench_{uuid.uuid4().hex[:8]}"

@@ -53,191 +53,47 @@ from __future__ import annotations
 import functools
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
-from enum import StrEnum
 from operator import attrgetter
-from typing import Any
 
 from cebot.domain import cycles
 from cebot.domain.cycles import CycleWindow
 from cebot.domain.facts import CredentialFacts, EntryFacts
-from cebot.domain.hours import Quarters, format_hours, to_decimal
-from cebot.domain.renewal import carried_in, first_renewal_hours
-from cebot.domain.requirements import (
-    Applicability,
-    FirstRenewalRule,
-    RequirementSet,
-    SetKind,
+from cebot.domain.hours import Quarters, format_hours
+from cebot.domain.progress_report import (
+    DUE_SOON_DAYS,
+    ConditionRow,
+    InPersonRow,
+    NotCounted,
+    Progress,
+    Status,
+    SubjectRow,
+    format_date,
+    format_window,
+    no_ce_note,
+    progress_to_json,
 )
+from cebot.domain.renewal import carried_in, first_renewal_hours
+from cebot.domain.requirements import FirstRenewalRule, RequirementSet
 from cebot.domain.tally import between, prepared_rules, tally
 
-DUE_SOON_DAYS = 90
-"""With this many days or fewer left, anything still missing makes the status ``due_soon``."""
+__all__ = [  # the result types and their wording live in progress_report; this stays their import path
+    "DUE_SOON_DAYS", "PACE_FREE_SHARE", "ConditionRow", "InPersonRow", "NotCounted", "Progress", "Status",
+    "SubjectRow", "compute_progress", "format_date", "format_window", "pace_expected", "progress_to_json",
+    "rule_change",
+]
+
 PACE_FREE_SHARE = 0.5
 """The share of a cycle in which the pace asks for no hours: most therapists take CE in the second half, so a
 freshly tracked two-year (or longer) cycle is not behind. From there the pace asks a steady share to the deadline."""
-
-
-class Status(StrEnum):
-    COMPLETE = "complete"
-    NOT_STARTED = "not_started"
-    """Nothing counts yet, and the pace does not ask for hours yet."""
-    ON_PACE = "on_pace"
-    BEHIND_PACE = "behind_pace"
-    DUE_SOON = "due_soon"
-    """Something is missing and the deadline is at most :data:`DUE_SOON_DAYS` days away."""
-    OVERDUE = "overdue"
-    EXEMPT = "exempt"
-    NEEDS_INFO = "needs_info"
-    """The window cannot be worked out yet; :attr:`Progress.needs` says what to tell us."""
-
-
-@dataclass(frozen=True)
-class SubjectRow:
-    """One subject minimum: hours required, counted toward it and still missing."""
-
-    key: str
-    label: str
-    required: Quarters
-    counted: Quarters
-    remaining: Quarters
-    met: bool
-    on_top: bool = False
-    unconfirmed: bool = False
-
-
-@dataclass(frozen=True)
-class InPersonRow:
-    required: Quarters
-    counted: Quarters
-    remaining: Quarters
-
-    @property
-    def met(self) -> bool:
-        return self.remaining == 0
-
-
-@dataclass(frozen=True)
-class NotCounted:
-    """Hours of a logged course that do not count here, and why. ``partial`` when the rest of it counts."""
-
-    entry_id: int
-    title: str
-    hours: Quarters
-    reason: str
-    partial: bool = False
-
-
-@dataclass(frozen=True)
-class ConditionRow:
-    """A requirement that is not hours. ``met`` is known only for CPR when the card's expiry is recorded."""
-
-    key: str
-    label: str
-    unconfirmed: bool = False
-    met: bool | None = None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where one credential stands on ``today``. Hours are quarters."""
-
-    key: str
-    name: str
-    status: Status
-    window: CycleWindow | None
-    deadline: date | None
-    days_left: int | None
-    required: Quarters
-    """Hours toward the total (after first-renewal proration); on-top hours are in ``subject_rows``."""
-    counted: Quarters
-    """Hours counting toward the total after every constraint (caps, subject and in-person minimums, including
-    ``carried_in``): ``required - counted`` is what is still to take toward it. May exceed ``required`` once
-    nothing is missing."""
-    remaining: Quarters
-    """Hours still to take, including subject, in-person and on-top gaps."""
-    subject_rows: tuple[SubjectRow, ...] = ()
-    in_person: InPersonRow | None = None
-    not_counted: tuple[NotCounted, ...] = ()
-    partially_counted: tuple[int, ...] = ()
-    conditions: tuple[ConditionRow, ...] = ()
-    unconfirmed: tuple[str, ...] = ()
-    needs: str | None = None
-    counted_entry_ids: tuple[int, ...] = ()
-    entries_without_certificate: int = 0
-    notes: tuple[str, ...] = ()
-    carried_in: Quarters = 0
-    on_top_required: Quarters = 0
-    rule_change: str | None = None
-    """What changed in the shipped rule since the version the member last saw, once, in a sentence."""
-    capped: Quarters = 0
-    """Hours the caps let count toward the total (with ``carried_in``), before minimums are taken into account:
-    ``counted`` is less while a minimum is missing (its hours must come from courses of that subject)."""
-
-    @property
-    def complete(self) -> bool:
-        return self.status is Status.COMPLETE
-
-
-# --------------------------------------------------------------------------- helpers
-
-_STATE_NAMES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "the District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
-    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
-    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
-    "WI": "Wisconsin", "WY": "Wyoming",
-}
-
-
-def format_date(d: date) -> str:
-    """``Mar 1, 2023``: how dates read in reasons and notes."""
-    return f"{d:%b} {d.day}, {d.year}"
-
-
-def format_window(w: CycleWindow) -> str:
-    return f"{format_date(w.start)} – {format_date(w.deadline)}"
-
-
-def _no_ce_note(rs: RequirementSet) -> str:
-    place = _STATE_NAMES.get((rs.state or "").upper(), rs.name)
-    if rs.applicability is Applicability.NO_CE:
-        return f"{place} does not require CE to renew a massage licence."
-    if rs.applicability is Applicability.NO_LICENCE:
-        return f"{place} does not license massage therapists, so there is no CE to track."
-    if rs.applicability is Applicability.VOLUNTARY:
-        return f"{place}: certification is voluntary, and no CE is needed to renew it."
-    if rs.applicability is Applicability.CONFLICTING:
-        return f"Sources disagree on whether {place} requires CE; please check with the board."
-    if rs.kind is SetKind.PATHWAY:
-        return f"{rs.name}: no CE hours are published; your clinic can set a target."
-    return f"{rs.name} does not ask for CE hours."
 
 
 _ORDER = attrgetter("completed_on", "id")
 _DAY = attrgetter("completed_on")
 
 
-
 # --------------------------------------------------------------------------- the engine
-
-
-def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
-                     today: date) -> Progress:
-    """Where ``facts`` (a credential under ``rs``) stands on ``today`` given the member's ``entries``.
-
-    Entry ids must be unique (they are the ledger's ids). When the shipped rule is newer than the version the
-    member last saw (``facts.rule_version_seen``), :attr:`Progress.rule_change` says what changed.
-    """
-    p = _compute(rs, facts, entries, today)
-    change = rule_change(rs, facts.rule_version_seen)
-    return replace(p, rule_change=change) if change else p
 
 
 def rule_change(rs: RequirementSet, seen: int | None) -> str | None:
@@ -247,17 +103,23 @@ def rule_change(rs: RequirementSet, seen: int | None) -> str | None:
     return f"Rule update for {rs.key} (version {rs.version}): {rs.change_note}"
 
 
-def _compute(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
-             today: date) -> Progress:
+def compute_progress(rs: RequirementSet, facts: CredentialFacts, entries: Sequence[EntryFacts],
+                     today: date) -> Progress:
+    """Where ``facts`` (a credential under ``rs``) stands on ``today`` given the member's ``entries``.
+
+    Entry ids must be unique (they are the ledger's ids). When the shipped rule is newer than the version the
+    member last saw (``facts.rule_version_seen``), :attr:`Progress.rule_change` says what changed.
+    """
     if not rs.tracks_hours:
         return Progress(key=rs.key, name=rs.name, status=Status.EXEMPT, window=None, deadline=None,
+                        rule_change=rule_change(rs, facts.rule_version_seen),
                         days_left=None, required=0, counted=0, remaining=0,
-                        notes=(_no_ce_note(rs), *rs.notes), unconfirmed=rs.unconfirmed)
+                        notes=(no_ce_note(rs), *rs.notes), unconfirmed=rs.unconfirmed)
     ordered = sorted(entries, key=_ORDER)
     window = cycles.current_window(rs, facts, today)
     exempt_first = facts.first_cycle and rs.first_renewal.rule is FirstRenewalRule.EXEMPT
     if window is None:
-        return Progress(key=rs.key, name=rs.name,
+        return Progress(key=rs.key, name=rs.name, rule_change=rule_change(rs, facts.rule_version_seen),
                         status=Status.EXEMPT if exempt_first else Status.NEEDS_INFO,
                         window=None, deadline=None, days_left=None,
                         required=0 if exempt_first else rs.total_hours, counted=0,
@@ -408,6 +270,7 @@ def _progress_in(rs: RequirementSet, facts: CredentialFacts, ordered: Sequence[E
         unconfirmed=rs.unconfirmed, needs=needs, counted_entry_ids=tuple(counted_ids),
         entries_without_certificate=without_cert, notes=tuple(notes), carried_in=carried,
         on_top_required=0 if exempt else on_top_required, capped=capped,
+        rule_change=rule_change(rs, facts.rule_version_seen),
     )
 
 
@@ -449,50 +312,3 @@ def pace_expected(required: Quarters, window: CycleWindow, today: date) -> Quart
 def _behind_pace(remaining: Quarters, required: Quarters, window: CycleWindow, today: date) -> bool:
     """Fewer hours done than :func:`pace_expected` asks (done = required - remaining)."""
     return required - remaining < pace_expected(required, window, today)
-
-
-# --------------------------------------------------------------------------- JSON
-
-
-def _h(q: Quarters | None) -> float | None:
-    """Quarter hours as a JSON number (exact: quarters are exact in binary floating point)."""
-    return None if q is None else float(to_decimal(q))
-
-
-def progress_to_json(p: Progress) -> dict[str, Any]:
-    """The stable JSON form of a :class:`Progress` (field names documented in docs/progress-rules.md)."""
-    return {
-        "key": p.key,
-        "name": p.name,
-        "status": p.status.value,
-        "window": None if p.window is None else {"start": p.window.start.isoformat(),
-                                                 "deadline": p.window.deadline.isoformat()},
-        "deadline": None if p.deadline is None else p.deadline.isoformat(),
-        "days_left": p.days_left,
-        "required": _h(p.required),
-        "counted": _h(p.counted),
-        "remaining": _h(p.remaining),
-        "carried_in": _h(p.carried_in),
-        "capped": _h(p.capped),
-        "subjects": [
-            {"key": r.key, "label": r.label, "required": _h(r.required), "counted": _h(r.counted),
-             "remaining": _h(r.remaining), "met": r.met, "on_top": r.on_top, "unconfirmed": r.unconfirmed}
-            for r in p.subject_rows
-        ],
-        "in_person": None if p.in_person is None else {
-            "required": _h(p.in_person.required), "counted": _h(p.in_person.counted),
-            "remaining": _h(p.in_person.remaining), "met": p.in_person.met},
-        "not_counted": [
-            {"entry_id": n.entry_id, "title": n.title, "hours": _h(n.hours), "reason": n.reason,
-             "partial": n.partial}
-            for n in p.not_counted
-        ],
-        "conditions": [{"key": c.key, "label": c.label, "unconfirmed": c.unconfirmed, "met": c.met}
-                       for c in p.conditions],
-        "unconfirmed": list(p.unconfirmed),
-        "needs": p.needs,
-        "notes": list(p.notes),
-        "counted_entry_ids": list(p.counted_entry_ids),
-        "entries_without_certificate": p.entries_without_certificate,
-        "rule_change": p.rule_change,
-    }

@@ -85,15 +85,16 @@ def tick(engine: Engine, sender: Sender, *, now: datetime | None = None,
     report.planned = len(planned)
     claims = delivery.claim(engine, planned, now)
     report.claimed = len(claims)
-    for c in claims:
-        _deliver(engine, sender, c, current, report)
+    with delivery.Marks(engine) as marks:  # one connection for all the tick's marks
+        for c in claims:
+            _deliver(marks, sender, c, current, report)
     report.swept = delivery.sweep(engine, current())
     if report.planned or report.swept:
         log.info("%s", report)
     return report
 
 
-def _deliver(engine: Engine, sender: Sender, c: delivery.Claim, current: Callable[[], datetime],
+def _deliver(marks: delivery.Marks, sender: Sender, c: delivery.Claim, current: Callable[[], datetime],
              report: TickReport) -> None:
     """Render and send one claimed message, then mark it sent, or failed with a retry (or for good)."""
     p = c.planned
@@ -101,12 +102,12 @@ def _deliver(engine: Engine, sender: Sender, c: delivery.Claim, current: Callabl
         ts = sender.send(p.team_id, p.recipient, render(p))
     except Exception as exc:  # any failure of one message must not stop the others
         text, permanent = _error_text(exc)
-        if delivery.mark_failed(engine, c, current(), text, permanent=permanent) == "failed":
+        if marks.failed(c, current(), text, permanent=permanent) == "failed":
             report.failed += 1
         else:
             report.retrying += 1
         return
-    if delivery.mark_sent(engine, c, current(), ts, then=_chart_follows(c)):
+    if marks.sent(c, current(), ts, then=_chart_follows(c)):
         report.sent += 1
         log.info("sent %s %s to %s in %s", p.kind, p.period, p.recipient, p.team_id)
     else:

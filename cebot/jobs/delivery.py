@@ -22,14 +22,21 @@ now``, which at most one transaction can win) only when:
   every crash or timeout *before* Slack got it, which is the likelier case
   and the worse outcome for a licence deadline.
 
-On PostgreSQL the claim and mark transactions commit with ``synchronous_commit`` off
-(:func:`cebot.jobs.leasing.fast_commits`): each mark would otherwise wait for a disk flush (about 1 ms, most
+A tick marks through :class:`Marks`: one connection held for the tick, each mark a single ``UPDATE`` in
+autocommit, so a mark is committed before the next message is sent, in one round trip (the old short
+transaction was five: pool ping, ``BEGIN``, ``SET LOCAL``, ``UPDATE``, ``COMMIT``). The resend windows are
+unchanged: a clock that dies resends at most the one message whose send had not been marked (a database
+server crash: below).
+
+On PostgreSQL claims and marks commit with ``synchronous_commit`` off (``SET LOCAL`` in the claim's
+transaction, :func:`cebot.jobs.leasing.fast_commits`; ``SET`` once on the marks' connection, which is then
+closed rather than given back to the pool): each mark would otherwise wait for a disk flush (about 1 ms, most
 of a tick's delivery time). A *database server* crash may then lose the last few hundred milliseconds of
 committed marks (never part of one, never out of order): those rows are claimed again after their lease and
 resent, which is exactly the window above (a crash between send and mark), not a new one. A lost claim is the
 same: its message, if sent, is claimed and sent again. Nothing is lost, and a client crash loses nothing more.
-A summary's mark also enqueues its chart job (:mod:`cebot.jobs.summary_chart`) in the same transaction, so
-the two are kept or lost together.
+A summary's mark also enqueues its chart job (:mod:`cebot.jobs.summary_chart`) in the same transaction (a
+short pooled one, not autocommit), so the two are kept or lost together.
 """
 
 from __future__ import annotations
@@ -45,7 +52,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import cebot.models  # noqa: F401  (registers the delivery table)
-from cebot.jobs.leasing import PERMANENT_SLACK_ERRORS, backoff_after, dialect_insert, fast_commits, write_retrying
+from cebot.jobs.leasing import (
+    PERMANENT_SLACK_ERRORS,
+    backoff_after,
+    dialect_insert,
+    fast_commits,
+    retry_outage,
+    write_retrying,
+)
 from cebot.services.scheduled import Planned
 
 log = logging.getLogger(__name__)
@@ -80,8 +94,11 @@ def backoff(attempt: int) -> timedelta:
     return backoff_after(attempt, BACKOFF)
 
 
-def _insert(engine: Engine) -> Any:
-    return dialect_insert(engine.dialect.name, _TABLE)
+def _claim_new(engine: Engine) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING`` the rows this clock won (run with many parameter sets)."""
+    return (dialect_insert(engine.dialect.name, _TABLE)
+            .on_conflict_do_nothing(index_elements=["workspace_id", "recipient", "kind", "period"])
+            .returning(_TABLE.c.id, _TABLE.c.workspace_id, _TABLE.c.recipient, _TABLE.c.kind, _TABLE.c.period))
 
 
 def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Claim]:
@@ -95,16 +112,13 @@ def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Cla
     retry = [p for p in by_key.values() if p.state != "new"]
     with engine.begin() as conn:
         fast_commits(conn)
-        for start in range(0, len(new), 500):
-            chunk = new[start:start + 500]
-            stmt = _insert(engine).values([
-                {"workspace_id": p.workspace_id, "recipient": p.recipient, "kind": p.kind, "period": p.period,
+        rows = [{"workspace_id": p.workspace_id, "recipient": p.recipient, "kind": p.kind, "period": p.period,
                  "status": "claimed", "attempts": 1, "claimed_at": now, "next_attempt_at": now + LEASE,
-                 "created_at": now}
-                for p in chunk
-            ]).on_conflict_do_nothing(index_elements=["workspace_id", "recipient", "kind", "period"]).returning(
-                _TABLE.c.id, _TABLE.c.workspace_id, _TABLE.c.recipient, _TABLE.c.kind, _TABLE.c.period)
-            for did, wid, recipient, kind, period in conn.execute(stmt):
+                 "created_at": now} for p in new]
+        if rows:
+            # One statement run for many rows: SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues")
+            # compiled once, where building a VALUES clause of 500 rows each time cost more than running it.
+            for did, wid, recipient, kind, period in conn.execute(_claim_new(engine), rows):
                 claims.append(Claim(did, by_key[(wid, recipient, kind, period)], 1, now))
         # A conflict on a "new" row means another clock got it first: nothing to do. Retries are taken over
         # one by one with a conditional update that only one transaction can win.
@@ -122,13 +136,6 @@ def claim(engine: Engine, planned: Sequence[Planned], now: datetime) -> list[Cla
     return claims
 
 
-def _write(engine: Engine, statement: Any, what: str, *, retry_for: float | None = None) -> Any:
-    """Run one short write in its own transaction, retried for up to ``retry_for`` seconds
-    (:data:`DB_RETRY_SECONDS`) while the database is briefly away (:func:`cebot.jobs.leasing.write_retrying`)."""
-    return write_retrying(engine, statement, what, retry_for=DB_RETRY_SECONDS if retry_for is None else retry_for,
-                          fast_commit=True)
-
-
 _MARK_SENT: Any = (
     _TABLE.update().where(_TABLE.c.id == sa.bindparam("c_id"), _TABLE.c.claimed_at == sa.bindparam("c_claimed_at"))
     .values(status="sent", sent_at=sa.bindparam("c_sent_at"), message_ts=sa.bindparam("c_ts"), last_error=None,
@@ -136,39 +143,111 @@ _MARK_SENT: Any = (
 """Built once: a tick marks thousands of rows, and building the statement cost more than running it."""
 
 
+class Marks:
+    """Records sends and failures as they happen, on one connection held for a whole tick.
+
+    Each mark is a single ``UPDATE`` in autocommit: committed when it returns, as its own transaction was, in
+    one round trip instead of five (pool ping, ``BEGIN``, ``SET LOCAL``, ``UPDATE``, ``COMMIT``). On PostgreSQL
+    the connection is detached from the pool and sets ``synchronous_commit`` off once (see the module
+    docstring), so that setting never reaches the pool's other users. A mark with a follow-up write (``then``)
+    needs a transaction and takes a short one from the pool.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: sa.Connection | None = None
+
+    def __enter__(self) -> Marks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Give back (or, on PostgreSQL, close) the held connection; the next mark opens another."""
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()
+
+    def _connection(self) -> sa.Connection:
+        if self._conn is None:
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                if conn.dialect.name == "postgresql":
+                    conn.detach()
+                    conn.execute(sa.text("SET synchronous_commit TO OFF"))
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def _execute(self, statement: Any, params: dict[str, Any], what: str) -> int:
+        """One autocommitted statement, retried on a fresh connection while the database is briefly away."""
+        def attempt() -> int:
+            try:
+                return int(self._connection().execute(statement, params).rowcount)
+            except sa.exc.OperationalError:
+                self.close()  # most likely dead; the next try connects again
+                raise
+
+        return retry_outage(attempt, what, retry_for=DB_RETRY_SECONDS)
+
+    def sent(self, c: Claim, now: datetime, message_ts: str | None, *,
+             then: Callable[[sa.Connection], None] | None = None) -> bool:
+        """See :func:`mark_sent`."""
+        params = {"c_id": c.delivery_id, "c_claimed_at": c.claimed_at, "c_sent_at": now.astimezone(UTC),
+                  "c_ts": message_ts}
+        what = f"{c.planned.kind} {c.planned.period} as sent"
+        if then is None:
+            return bool(self._execute(_MARK_SENT, params, what))
+
+        def write(conn: sa.Connection) -> bool:
+            marked = bool(conn.execute(_MARK_SENT, params).rowcount)
+            if marked:
+                then(conn)
+            return marked
+
+        return bool(write_retrying(self.engine, write, what, retry_for=DB_RETRY_SECONDS, fast_commit=True))
+
+    def failed(self, c: Claim, now: datetime, error: str, *, permanent: bool = False) -> str:
+        """See :func:`mark_failed`."""
+        final = permanent or c.attempt >= MAX_ATTEMPTS
+        status = "failed" if final else "claimed"
+        nxt = None if final else now.astimezone(UTC) + backoff(c.attempt)
+        self._execute(_MARK_FAILED, {"c_id": c.delivery_id, "c_claimed_at": c.claimed_at, "c_status": status,
+                                     "c_next": nxt, "c_error": error[:500]}, f"{c.planned.kind} as failed")
+        p = c.planned
+        if final:
+            log.error("giving up on %s %s to %s in workspace %s after %d attempt(s): %s",
+                      p.kind, p.period, p.recipient, p.team_id, c.attempt, error)
+        else:
+            log.warning("sending %s %s to %s in workspace %s failed (attempt %d of %d), retrying after %s: %s",
+                        p.kind, p.period, p.recipient, p.team_id, c.attempt, MAX_ATTEMPTS, nxt, error)
+        return status
+
+
+_MARK_FAILED: Any = (
+    _TABLE.update().where(_TABLE.c.id == sa.bindparam("c_id"), _TABLE.c.claimed_at == sa.bindparam("c_claimed_at"))
+    .values(status=sa.bindparam("c_status"), next_attempt_at=sa.bindparam("c_next"),
+            last_error=sa.bindparam("c_error")))
+
+
 def mark_sent(engine: Engine, c: Claim, now: datetime, message_ts: str | None, *,
               then: Callable[[sa.Connection], None] | None = None) -> bool:
     """Record a successful send; False if the lease was lost meanwhile (another clock re-claimed it).
 
-    ``then`` runs in the same transaction once the row is marked (the summary enqueues its chart job)."""
-    params = {"c_id": c.delivery_id, "c_claimed_at": c.claimed_at, "c_sent_at": now.astimezone(UTC),
-              "c_ts": message_ts}
-
-    def write(conn: sa.Connection) -> bool:
-        marked = bool(conn.execute(_MARK_SENT, params).rowcount)
-        if marked and then is not None:
-            then(conn)
-        return marked
-
-    return bool(_write(engine, write, f"{c.planned.kind} {c.planned.period} as sent"))
+    ``then`` runs in the same transaction once the row is marked (the summary enqueues its chart job). Retried
+    for :data:`DB_RETRY_SECONDS` while the database is briefly away (:func:`cebot.jobs.leasing.retry_outage`).
+    A tick marks through one :class:`Marks` instead."""
+    with Marks(engine) as marks:
+        return marks.sent(c, now, message_ts, then=then)
 
 
 def mark_failed(engine: Engine, c: Claim, now: datetime, error: str, *, permanent: bool = False) -> str:
     """Record a failed send: schedule a retry with backoff, or give up after the last try. Returns the status."""
-    final = permanent or c.attempt >= MAX_ATTEMPTS
-    status = "failed" if final else "claimed"
-    nxt = None if final else now.astimezone(UTC) + backoff(c.attempt)
-    _write(engine, _TABLE.update()
-           .where(_TABLE.c.id == c.delivery_id, _TABLE.c.claimed_at == c.claimed_at)
-           .values(status=status, next_attempt_at=nxt, last_error=error[:500]), f"{c.planned.kind} as failed")
-    p = c.planned
-    if final:
-        log.error("giving up on %s %s to %s in workspace %s after %d attempt(s): %s",
-                  p.kind, p.period, p.recipient, p.team_id, c.attempt, error)
-    else:
-        log.warning("sending %s %s to %s in workspace %s failed (attempt %d of %d), retrying after %s: %s",
-                    p.kind, p.period, p.recipient, p.team_id, c.attempt, MAX_ATTEMPTS, nxt, error)
-    return status
+    with Marks(engine) as marks:
+        return marks.failed(c, now, error, permanent=permanent)
 
 
 def sweep(engine: Engine, now: datetime) -> int:

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 PERMANENT_SLACK_ERRORS = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "account_inactive", "invalid_auth",
@@ -47,8 +49,9 @@ def fast_commits(conn: sa.Connection) -> None:
     """On PostgreSQL, let this transaction's commit return before its WAL record is flushed to disk.
 
     A server crash (not a client crash: the commit is still atomic and in order) may then lose the last few
-    hundred milliseconds of such commits. Used only for delivery claims and marks, where losing a mark is the
-    window the delivery table already has (see :mod:`cebot.jobs.delivery`); it saves a disk flush per message.
+    hundred milliseconds of such commits. Used only for delivery claims and marks (:class:`cebot.jobs.delivery.Marks`
+    sets it once for its connection instead), where losing a mark is the window the delivery table already has
+    (see :mod:`cebot.jobs.delivery`); it saves a disk flush per message.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
@@ -65,14 +68,23 @@ def write_retrying(engine: Engine, statement: Any, what: str, *, retry_for: floa
     The outcome of work that already reached Slack must be recorded even across a database restart: a mark given
     up here would do the work a second time once its lease runs out.
     """
+    def attempt() -> Any:
+        with engine.begin() as conn:
+            if fast_commit:
+                fast_commits(conn)
+            return statement(conn) if callable(statement) else conn.execute(statement)
+
+    return retry_outage(attempt, what, retry_for=retry_for)
+
+
+def retry_outage(attempt: Callable[[], T], what: str, *, retry_for: float) -> T:
+    """``attempt()``, tried again with a growing pause for up to ``retry_for`` seconds while it raises
+    :class:`~sqlalchemy.exc.OperationalError` (the database restarting or failing over)."""
     deadline = time.monotonic() + retry_for
     delay = 0.25
     while True:
         try:
-            with engine.begin() as conn:
-                if fast_commit:
-                    fast_commits(conn)
-                return statement(conn) if callable(statement) else conn.execute(statement)
+            return attempt()
         except sa.exc.OperationalError as exc:
             if time.monotonic() + delay > deadline:
                 raise
