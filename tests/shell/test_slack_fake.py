@@ -11,7 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from cebot.shell.fake_records import flatten_text
-from cebot.shell.fake_slack import LISTEN_BACKLOG, FakeSlack
+from cebot.shell.fake_server import LISTEN_BACKLOG
+from cebot.shell.fake_slack import FakeSlack
 
 
 @pytest.fixture
