@@ -2,12 +2,14 @@
 
 A base class of :class:`cebot.shell.fake_slack.FakeSlack`, which owns the state these read and write. Routes:
 ``/api/<method>`` (answered by :class:`~cebot.shell.fake_answers.SlackAnswers`), ``/response/<id>``,
-``/upload/<file_id>`` and ``/files/<file_id>/download``.
+``/upload/<file_id>`` and ``/files/<file_id>/download``. A client that goes away before its answer is written
+is normal for a server: the answer is dropped with a debug log line.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ from urllib.parse import urlsplit
 from cebot.shell.fake_answers import SlackAnswers
 from cebot.shell.fake_records import Call, Rejected, ResponsePost, decode_args, slack_error
 from cebot.shell.slack_limits import Violation, validate_message, validate_view
+
+log = logging.getLogger(__name__)
 
 NO_TOKEN_METHODS = frozenset({"oauth.v2.access", "api.test"})
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"})
@@ -248,12 +252,16 @@ class SlackServer(SlackAnswers):
 def _send(
     http: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str, extra: dict[str, str] | None = None
 ) -> None:
-    """Write an answer."""
-    http.send_response(status)
-    http.send_header("Content-Type", content_type)
-    http.send_header("Content-Length", str(len(data)))
-    for key, value in (extra or {}).items():
-        http.send_header(key, value)
-    http.end_headers()
-    http.wfile.write(data)
+    """Write an answer; a client that has gone away (timed out, killed) just does not get it."""
+    try:
+        http.send_response(status)
+        http.send_header("Content-Type", content_type)
+        http.send_header("Content-Length", str(len(data)))
+        for key, value in (extra or {}).items():
+            http.send_header(key, value)
+        http.end_headers()
+        http.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        http.close_connection = True  # the socket is dead: read no further request from it
+        log.debug("fake Slack: the client of %s went away before its %s answer", http.path, status)
 
