@@ -133,13 +133,7 @@ def read_target(form: TargetForm, *, today: date, set_by: str = "") -> TargetRea
     if not _KEY_RE.fullmatch(key):
         errors[KEY] = "A short key of letters and digits, like AMMA or CLINIC (it is what members track)."
     name = form.name.strip() or f"{key} (target set by your clinic)"
-    hours = _number(form.hours)
-    if hours is None:
-        errors[HOURS] = "Write the hours as a number, like 16 or 12.5."
-    elif hours <= 0:
-        errors[HOURS] = f"The target must be more than 0 hours (got {form.hours.strip()})."
-    elif hours * 4 != int(hours * 4):
-        errors[HOURS] = "Hours go in quarters: 12, 12.25, 12.5 or 12.75."
+    hours = _read_hours(form.hours, errors)
     cycle = form.cycle.strip().removesuffix("months").strip()
     if not cycle.isdigit() or not 1 <= int(cycle) <= MAX_CYCLE_MONTHS:
         errors[CYCLE] = f"The cycle length in months, from 1 to {MAX_CYCLE_MONTHS} (12 is one year)."
@@ -167,10 +161,28 @@ def read_target(form: TargetForm, *, today: date, set_by: str = "") -> TargetRea
     try:
         rs = RequirementSet.model_validate(data, context=FILE_CONTEXT)
     except ValidationError as exc:
-        for err in exc.errors():
-            where = _SCHEMA_FIELD.get(str(err["loc"][0]) if err["loc"] else "")
-            at = (err.get("ctx") or {}).get("at") or ()
-            where = where or _SCHEMA_FIELD.get(str(at[0]) if at else "", HOURS)
-            errors.setdefault(where, str(err["msg"])[:300])
-        return TargetRead(errors=errors)
+        return TargetRead(errors=_form_errors(exc))
     return TargetRead(requirement_set=rs, definition=dump_requirement_set(rs))
+
+
+def _read_hours(text: str, errors: dict[str, str]) -> Decimal | None:
+    """The target's hours as written (None when not a number); what is wrong with them goes in ``errors``."""
+    hours = _number(text)
+    if hours is None:
+        errors[HOURS] = "Write the hours as a number, like 16 or 12.5."
+    elif hours <= 0:
+        errors[HOURS] = f"The target must be more than 0 hours (got {text.strip()})."
+    elif hours * 4 != int(hours * 4):
+        errors[HOURS] = "Hours go in quarters: 12, 12.25, 12.5 or 12.75."
+    return hours
+
+
+def _form_errors(exc: ValidationError) -> dict[str, str]:
+    """The schema's objections, each under the form field it is about (the first one per field)."""
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        where = _SCHEMA_FIELD.get(str(err["loc"][0]) if err["loc"] else "")
+        at = (err.get("ctx") or {}).get("at") or ()
+        where = where or _SCHEMA_FIELD.get(str(at[0]) if at else "", HOURS)
+        errors.setdefault(where, str(err["msg"])[:300])
+    return errors

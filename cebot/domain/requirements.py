@@ -4,19 +4,33 @@ A :class:`RequirementSet` is read from a TOML file in ``cebot/catalog/data`` (se
 :mod:`cebot.domain.catalog`) or from a workspace-defined set with the same schema. Each field is declared here
 and nowhere else: the parser validates against these models, the writer dumps them, and the JSON Schema in
 ``docs/requirement-sets.md`` is :meth:`RequirementSet.model_json_schema`. The field types (hours, keys, text,
-subject and format vocabularies) are in :mod:`cebot.domain.schema_fields`.
+subject and format vocabularies) are in :mod:`cebot.domain.schema_fields`, the enumerated choices (set kind,
+applicability, deadline kind...) in :mod:`cebot.domain.schema_choices`.
 """
 
 from __future__ import annotations
 
 import difflib
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from cebot.domain.hours import Quarters, format_hours
+from cebot.domain.schema_choices import (
+    Anchor,
+    Applicability,
+    ApplicabilityField,
+    BirthdayAnchor,
+    DeadlineKind,
+    DeadlineKindField,
+    FirstRenewalRule,
+    FirstRenewalRuleField,
+    Kind,
+    Parity,
+    SetKind,
+    YearParity,
+)
 from cebot.domain.schema_fields import (
     DELIVERY_FORMATS,
     FILE_CONTEXT,
@@ -44,80 +58,17 @@ from cebot.domain.schema_fields import (
     Subjects,
     Url,
     Version,
-    choice,
     fail,
     show,
 )
 
-__all__ = ["DELIVERY_FORMATS", "FILE_CONTEXT", "MAX_CYCLE_MONTHS", "MAX_HOURS", "fail", "show"]
+# Imported from here by the rest of cebot, with the models.
+__all__ = ["DELIVERY_FORMATS", "FILE_CONTEXT", "MAX_CYCLE_MONTHS", "MAX_HOURS", "Applicability", "BirthdayAnchor",
+           "DeadlineKind", "FirstRenewalRule", "SetKind", "YearParity", "fail", "show"]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-# --------------------------------------------------------------------------- enumerations
-
-
-class SetKind(StrEnum):
-    """What a requirement set governs."""
-
-    STATE_LICENCE = "state_licence"
-    CERTIFICATION = "certification"
-    MEMBERSHIP = "membership"
-    PATHWAY = "pathway"
-    WORKSPACE = "workspace"
-
-
-class Applicability(StrEnum):
-    """Whether CE applies at all: sets for states without CE or licensure say so plainly."""
-
-    CE_REQUIRED = "ce_required"
-    NO_CE = "no_ce"
-    NO_LICENCE = "no_licence"
-    VOLUNTARY = "voluntary"
-    CONFLICTING = "conflicting"
-
-
-class DeadlineKind(StrEnum):
-    """How the deadline that closes a cycle is found."""
-
-    FIXED = "fixed"
-    """A calendar date, e.g. Aug 31 of odd years."""
-    BIRTHDAY = "birthday"
-    """The licensee's birthday, or the end/start of the birth month."""
-    EXPIRY = "expiry"
-    """The expiry date printed on the licence; the user tells us the date."""
-    NONE = "none"
-    """No deadline (no CE, or a pathway without a cycle)."""
-
-
-class YearParity(StrEnum):
-    ANY = "any"
-    ODD = "odd"
-    EVEN = "even"
-    BIRTH_YEAR = "birth_year"
-    """Same parity as the birth year (Virginia): needs the birth year, else the user's deadline."""
-
-
-class BirthdayAnchor(StrEnum):
-    BIRTHDAY = "birthday"
-    MONTH_END = "month_end"
-    MONTH_START = "month_start"
-
-
-class FirstRenewalRule(StrEnum):
-    NONE = "none"
-    EXEMPT = "exempt"
-    PRORATED = "prorated"
-
-
-Kind = Annotated[SetKind, choice(SetKind)]
-ApplicabilityField = Annotated[Applicability, choice(Applicability)]
-DeadlineKindField = Annotated[DeadlineKind, choice(DeadlineKind)]
-Parity = Annotated[YearParity, choice(YearParity)]
-Anchor = Annotated[BirthdayAnchor, choice(BirthdayAnchor)]
-FirstRenewalRuleField = Annotated[FirstRenewalRule, choice(FirstRenewalRule)]
 
 
 # --------------------------------------------------------------------------- the models

@@ -212,8 +212,37 @@ def tally(rules: Rules, entries: Sequence[EntryFacts]) -> Tally:
     in one pass and everything else is worked out per kind; only the courses of a signature that its
     allowance cannot cover are walked one by one.
     """
-    minimums = rules.minimums
-    t = Tally(len(minimums))
+    t = Tally(len(rules.minimums))
+    kinds = _by_kind(rules, entries)
+    avail = [e.hours for e in entries]  # hours of each course not yet taken by an on-top minimum
+    if rules.on_top:
+        _take_on_top(rules, kinds, avail, t)
+    groups = _by_signature(kinds, avail, t.excluded)
+    allowed, used = _allowances(rules.cap_hours, groups)
+    for sig, group in groups.items():
+        if allowed[sig] >= group.hours:
+            _count_all(group, t)
+        else:
+            tight = next((c for c in sig if used[c] >= rules.cap_hours[c]), None)
+            reason = rules.reasons[tight] if tight is not None else "over a cap"
+            _count_up_to(allowed[sig], group, avail, reason, t)
+    return t
+
+
+_Members = tuple[_Kind, list[int]]
+"""A kind and the positions of the window's courses of that kind."""
+
+
+@dataclass(slots=True)
+class _Group:
+    """The courses under one cap signature that can still count: (kind, positions, their hours) and the sum."""
+
+    kinds: list[tuple[_Kind, list[int], Quarters]]
+    hours: Quarters
+
+
+def _by_kind(rules: Rules, entries: Sequence[EntryFacts]) -> list[_Members]:
+    """The courses' positions grouped by kind, each kind matched once (and remembered in ``rules``)."""
     by_key: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for j, e in enumerate(entries):
         key = (e.delivery_format, e.subjects)
@@ -223,28 +252,31 @@ def tally(rules: Rules, entries: Sequence[EntryFacts]) -> Tally:
         else:
             members.append(j)
     known = rules.kinds
-    kinds = [(known.get(key) or rules.kind(*key), members) for key, members in by_key.items()]
-    avail = [e.hours for e in entries]
+    return [(known.get(key) or rules.kind(*key), members) for key, members in by_key.items()]
 
-    if rules.on_top:
-        kind_of = {j: kind for kind, members in kinds for j in members}
-        for i in rules.on_top:
-            need = minimums[i].hours
-            got = 0
-            for j in range(len(entries)):
-                if need == 0:
-                    break
-                a = avail[j]
-                if a and i in kind_of[j].minimums:
-                    take = min(need, a)
-                    avail[j] = a - take
-                    need -= take
-                    got += take
-            t.on_top[minimums[i].key] = got
 
-    excluded = t.excluded
-    groups: dict[tuple[int, ...], list[tuple[_Kind, list[int], Quarters]]] = {}
-    group_hours: dict[tuple[int, ...], Quarters] = {}
+def _take_on_top(rules: Rules, kinds: list[_Members], avail: list[Quarters], t: Tally) -> None:
+    """Each on-top minimum takes from ``avail``, in date order, what it needs from the courses tagged for it."""
+    kind_of = {j: kind for kind, members in kinds for j in members}
+    for i in rules.on_top:
+        need = rules.minimums[i].hours
+        got = 0
+        for j in range(len(avail)):
+            if need == 0:
+                break
+            a = avail[j]
+            if a and i in kind_of[j].minimums:
+                take = min(need, a)
+                avail[j] = a - take
+                need -= take
+                got += take
+        t.on_top[rules.minimums[i].key] = got
+
+
+def _by_signature(kinds: list[_Members], avail: list[Quarters],
+                  excluded: dict[int, tuple[Quarters, str]]) -> dict[tuple[int, ...], _Group]:
+    """The kinds with hours left grouped by cap signature; courses under a 0 h cap go to ``excluded``."""
+    groups: dict[tuple[int, ...], _Group] = {}
     hours_of = avail.__getitem__
     for kind, members in kinds:
         hours = sum(map(hours_of, members))
@@ -255,62 +287,65 @@ def tally(rules: Rules, entries: Sequence[EntryFacts]) -> Tally:
             continue
         if not hours:
             continue
-        sig = kind.caps
-        if sig in groups:
-            groups[sig].append((kind, members, hours))
-            group_hours[sig] += hours
+        group = groups.get(kind.caps)
+        if group is None:
+            groups[kind.caps] = _Group([(kind, members, hours)], hours)
         else:
-            groups[sig] = [(kind, members, hours)]
-            group_hours[sig] = hours
+            group.kinds.append((kind, members, hours))
+            group.hours += hours
+    return groups
 
-    cap_hours = rules.cap_hours
+
+def _allowances(cap_hours: tuple[Quarters, ...],
+                groups: dict[tuple[int, ...], _Group]) -> tuple[dict[tuple[int, ...], Quarters], list[Quarters]]:
+    """The hours each signature may count (the exact maximum the caps allow together), and each cap's use."""
     allowed: dict[tuple[int, ...], Quarters] = {}
     used = [0] * len(cap_hours)
-    for sig, hours in group_hours.items():
+    for sig, group in groups.items():
         if len(sig) == 0:
-            allowed[sig] = hours
+            allowed[sig] = group.hours
         elif len(sig) == 1:
-            allowed[sig] = min(hours, cap_hours[sig[0]])
+            allowed[sig] = min(group.hours, cap_hours[sig[0]])
             used[sig[0]] += allowed[sig]
     multi = sorted(sig for sig in groups if len(sig) > 1)
     if multi:
         residual = tuple(h - u for h, u in zip(cap_hours, used, strict=True))
-        spec = tuple((sig, group_hours[sig]) for sig in multi)
+        spec = tuple((sig, groups[sig].hours) for sig in multi)
         for sig, y in zip(multi, _best_multi(spec, residual), strict=True):
             allowed[sig] = y
             for c in sig:
                 used[c] += y
+    return allowed, used
 
+
+def _count_all(group: _Group, t: Tally) -> None:
+    """Every hour of the group counts."""
+    for kind, _, hours in group.kinds:
+        t.counted += hours
+        for i in kind.within:
+            t.by_minimum[i] += hours
+        if kind.in_person:
+            t.in_person += hours
+
+
+def _count_up_to(budget: Quarters, group: _Group, avail: list[Quarters], reason: str, t: Tally) -> None:
+    """Count ``budget`` hours of the group, course by course; what is left over is excluded for ``reason``."""
+    # Courses that serve a subject minimum go first, then by date and id (the order of ``entries``).
+    order = sorted((j, kind) for kind, members, _ in group.kinds if kind.within for j in members)
+    order += sorted((j, kind) for kind, members, _ in group.kinds if not kind.within for j in members)
     by_minimum = t.by_minimum
     counted = in_person = 0
-    for sig, group in groups.items():
-        budget = allowed[sig]
-        if budget >= group_hours[sig]:
-            # Everything under this signature counts.
-            for kind, _, hours in group:
-                counted += hours
-                for i in kind.within:
-                    by_minimum[i] += hours
-                if kind.in_person:
-                    in_person += hours
-            continue
-        tight = next((c for c in sig if used[c] >= cap_hours[c]), None)
-        reason = rules.reasons[tight] if tight is not None else "over a cap"
-        # Courses that serve a subject minimum go first, then by date and id (the order of ``entries``).
-        order = sorted((j, kind) for kind, members, _ in group if kind.within for j in members)
-        order += sorted((j, kind) for kind, members, _ in group if not kind.within for j in members)
-        for j, kind in order:
-            a = avail[j]
-            take = min(budget, a)
-            budget -= take
-            if take:
-                counted += take
-                for i in kind.within:
-                    by_minimum[i] += take
-                if kind.in_person:
-                    in_person += take
-            if take < a:
-                excluded[j] = (a - take, reason)
-    t.counted = counted
-    t.in_person = in_person
-    return t
+    for j, kind in order:
+        a = avail[j]
+        take = min(budget, a)
+        budget -= take
+        if take:
+            counted += take
+            for i in kind.within:
+                by_minimum[i] += take
+            if kind.in_person:
+                in_person += take
+        if take < a:
+            t.excluded[j] = (a - take, reason)
+    t.counted += counted
+    t.in_person += in_person

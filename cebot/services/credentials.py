@@ -204,34 +204,12 @@ def track(*, session: Session, member: Member, request: TrackRequest, today: dat
     """
     today = today or _today()
     catalog = resolve_catalog(session=session, workspace_id=member.workspace_id)
-    key = (request.key or "").strip()
     try:
-        rs = catalog.require(key)
+        rs = catalog.require((request.key or "").strip())
     except CatalogError as exc:
         raise InvalidRequest(str(exc)) from exc
-
-    deadline = _check_date(request.deadline, "renewal deadline", earliest=date(1990, 1, 1),
-                           latest=today.replace(year=today.year + LATEST_DEADLINE_YEARS, day=min(today.day, 28)))
-    issue_date = _check_date(request.issue_date, "licence issue date", earliest=EARLIEST,
-                             latest=today + timedelta(days=1))
-    cpr = _check_date(request.cpr_expires, "CPR card expiry", earliest=date(1990, 1, 1),
-                      latest=today.replace(year=today.year + 10, day=min(today.day, 28)))
-    month, day = request.birthday if request.birthday is not None else (None, None)
-    year = request.birth_year
-    _check_birthday(month, day)
-    if year is not None and not (1900 <= year <= today.year):
-        raise InvalidRequest("That birth year isn't possible: give your birthday like birthday:3/14/1985.")
-    licence_number = request.licence_number
-    if licence_number is not None and len(str(licence_number)) > 64:
-        raise InvalidRequest("That licence number is too long: keep it to 64 characters.")
-
-    credential = session.exec(
-        select(Credential).where(
-            Credential.workspace_id == member.workspace_id,
-            Credential.member_id == member.id,
-            Credential.requirement_key == rs.key,
-        )
-    ).first()
+    _check_track_request(request, today)
+    credential = get_credential(session=session, member=member, key=rs.key)
     created = credential is None
     if credential is None:
         assert member.id is not None
@@ -239,35 +217,63 @@ def track(*, session: Session, member: Member, request: TrackRequest, today: dat
         credential = Credential(workspace_id=member.workspace_id, member_id=member.id, requirement_key=rs.key,
                                 rule_version_seen=rs.version)
     credential.state = rs.state
-    if licence_number is not None:
-        credential.licence_number = str(licence_number).strip() or None
-    if issue_date is not None:
-        credential.issue_date = issue_date
-    if cpr is not None:
-        credential.cpr_expires_on = cpr
-    if month is not None:
-        credential.birth_month, credential.birth_day = month, day
-    if year is not None:
-        credential.birth_year = year
-    if request.first_cycle is not None:
-        credential.first_cycle = request.first_cycle
-
-    computed = False
-    if deadline is not None:
-        credential.deadline = deadline
-    elif rs.deadline.kind is not DeadlineKind.NONE:
-        # Place the deadline by the rule when none is stored, or afresh when new personal facts arrive. A
-        # stored deadline is otherwise left alone: rolling a passed one forward would hide that it is overdue.
-        window = None
-        if credential.deadline is None or month is not None or year is not None or issue_date is not None:
-            window = current_window(rs, replace(credential_facts(credential), deadline=None), today)
-        if window is not None:
-            credential.deadline = window.deadline
-            computed = True
+    _store_facts(credential, request)
+    computed = _place_deadline(credential, rs, request, today)
     session.add(credential)
     session.flush()
     return TrackResult(credential=credential, requirement_set=rs, created=created, deadline_computed=computed,
                        needs=what_is_needed(rs, credential_facts(credential)))
+
+
+def _check_track_request(request: TrackRequest, today: date) -> None:
+    """Refuse dates, a birthday, a birth year or a licence number no one could have, saying what would do."""
+    _check_date(request.deadline, "renewal deadline", earliest=date(1990, 1, 1),
+                latest=today.replace(year=today.year + LATEST_DEADLINE_YEARS, day=min(today.day, 28)))
+    _check_date(request.issue_date, "licence issue date", earliest=EARLIEST, latest=today + timedelta(days=1))
+    _check_date(request.cpr_expires, "CPR card expiry", earliest=date(1990, 1, 1),
+                latest=today.replace(year=today.year + 10, day=min(today.day, 28)))
+    month, day = request.birthday if request.birthday is not None else (None, None)
+    _check_birthday(month, day)
+    year = request.birth_year
+    if year is not None and not (1900 <= year <= today.year):
+        raise InvalidRequest("That birth year isn't possible: give your birthday like birthday:3/14/1985.")
+    if request.licence_number is not None and len(str(request.licence_number)) > 64:
+        raise InvalidRequest("That licence number is too long: keep it to 64 characters.")
+
+
+def _store_facts(credential: Credential, request: TrackRequest) -> None:
+    """Store what the request gives (the deadline aside); what it leaves None stays as it was."""
+    if request.licence_number is not None:
+        credential.licence_number = str(request.licence_number).strip() or None
+    if request.issue_date is not None:
+        credential.issue_date = request.issue_date
+    if request.cpr_expires is not None:
+        credential.cpr_expires_on = request.cpr_expires
+    if request.birthday is not None:
+        credential.birth_month, credential.birth_day = request.birthday
+    if request.birth_year is not None:
+        credential.birth_year = request.birth_year
+    if request.first_cycle is not None:
+        credential.first_cycle = request.first_cycle
+
+
+def _place_deadline(credential: Credential, rs: RequirementSet, request: TrackRequest, today: date) -> bool:
+    """Store the given deadline, or the one the rule places; True when it was computed."""
+    if request.deadline is not None:
+        credential.deadline = request.deadline
+        return False
+    if rs.deadline.kind is DeadlineKind.NONE:
+        return False
+    # Place the deadline by the rule when none is stored, or afresh when new personal facts arrive. A stored
+    # deadline is otherwise left alone: rolling a passed one forward would hide that it is overdue.
+    new_facts = request.birthday is not None or request.birth_year is not None or request.issue_date is not None
+    if credential.deadline is not None and not new_facts:
+        return False
+    window = current_window(rs, replace(credential_facts(credential), deadline=None), today)
+    if window is None:
+        return False
+    credential.deadline = window.deadline
+    return True
 
 
 def untrack(*, session: Session, member: Member, key: str) -> Credential:

@@ -9,6 +9,7 @@ as it was. After the retention period (``UNINSTALLED_RETENTION_DAYS``, 90 by def
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -100,40 +101,43 @@ def purge_uninstalled(
     if not due:
         return []
     reports = {i: PurgeReport(team_id=t, uninstalled_at=_aware(at)) for i, t, at in due}
-    ids = list(reports)
     teams = {r.team_id: r for r in reports.values()}
     certificate_table: Any = SQLModel.metadata.tables["certificate"]
     held = session.execute(sa.select(certificate_table.c.workspace_id, certificate_table.c.sha256)
-                           .where(certificate_table.c.workspace_id.in_(ids),
+                           .where(certificate_table.c.workspace_id.in_(list(reports)),
                                   certificate_table.c.sha256.is_not(None))).all()
     for table in _workspace_tables():
-        counts = session.execute(
-            sa.select(table.c.workspace_id, sa.func.count()).where(table.c.workspace_id.in_(ids))
-            .group_by(table.c.workspace_id)
-        ).all()
-        for workspace_id, n in counts:
-            reports[workspace_id].rows[table.name] = int(n)
-        if not dry_run and counts:
-            session.execute(table.delete().where(table.c.workspace_id.in_(ids)))
+        _count_and_delete(session, table, table.c.workspace_id, reports, dry_run=dry_run)
     for table in _team_tables():
-        counts = session.execute(
-            sa.select(table.c.team_id, sa.func.count()).where(table.c.team_id.in_(list(teams)))
-            .group_by(table.c.team_id)
-        ).all()
-        for team_id, n in counts:
-            teams[team_id].rows[table.name] = int(n)
-        if not dry_run and counts:
-            session.execute(table.delete().where(table.c.team_id.in_(list(teams))))
+        _count_and_delete(session, table, table.c.team_id, teams, dry_run=dry_run)
     for report in reports.values():
         report.rows["workspace"] = 1
     if not dry_run:
-        session.execute(workspace_table.delete().where(workspace_table.c.id.in_(ids)))
+        session.execute(workspace_table.delete().where(workspace_table.c.id.in_(list(reports))))
     session.flush()
     if not dry_run and held:
-        from cebot.services.certificates import unreferenced
-
-        free = set(unreferenced(session=session, hashes=[h for _, h in held]))
-        for workspace_id, sha256 in held:
-            if sha256 in free and sha256 not in reports[workspace_id].released:
-                reports[workspace_id].released.append(sha256)
+        _release_files(session, held, reports)
     return list(reports.values())
+
+
+def _count_and_delete(session: Session, table: Any, column: Any, reports: Mapping[Any, PurgeReport], *,
+                      dry_run: bool) -> None:
+    """Count ``table``'s rows of each report's workspace (``column`` names it) into its report; then delete them."""
+    keys = list(reports)
+    counts = session.execute(
+        sa.select(column, sa.func.count()).where(column.in_(keys)).group_by(column)
+    ).all()
+    for key, n in counts:
+        reports[key].rows[table.name] = int(n)
+    if not dry_run and counts:
+        session.execute(table.delete().where(column.in_(keys)))
+
+
+def _release_files(session: Session, held: Sequence[Any], reports: Mapping[int, PurgeReport]) -> None:
+    """Name in each report the certificate files (``held``: workspace id, hash) no remaining row holds."""
+    from cebot.services.certificates import unreferenced
+
+    free = set(unreferenced(session=session, hashes=[h for _, h in held]))
+    for workspace_id, sha256 in held:
+        if sha256 in free and sha256 not in reports[workspace_id].released:
+            reports[workspace_id].released.append(sha256)

@@ -64,35 +64,10 @@ def seed_scale(engine: Engine, *, team_id: str = "T1", heavy_user: str = "U1", m
             s.add(ws)
             s.flush()
         wsid = ws.id or 0
-        people = [{"workspace_id": wsid, "slack_user_id": f"U{10000 + i}",
-                   "display_name": f"Therapist {i} & <Co>", "timezone": "America/New_York", "role": "member",
-                   "is_slack_admin": False, "reminders_enabled": True, "created_at": now} for i in range(members)]
-        heavy = s.exec(select(Member).where(Member.workspace_id == wsid, Member.slack_user_id == heavy_user)).first()
-        if heavy is None:
-            people.append({"workspace_id": wsid, "slack_user_id": heavy_user, "display_name": "Maria & <Lopez>",
-                           "timezone": "America/New_York", "role": "member", "is_slack_admin": False,
-                           "reminders_enabled": True, "created_at": now})
-        if people:
-            s.execute(sa.insert(Member), people)
-        ids: dict[str, int] = {uid: mid for uid, mid in s.execute(
-            sa.select(col(Member.slack_user_id), col(Member.id)).where(col(Member.workspace_id) == wsid))}
+        ids = _seed_members(s, wsid, heavy_user, members, now)
         heavy_id = ids[heavy_user]
-        creds: list[dict[str, Any]] = []
-        for n, key in enumerate(HEAVY_CREDENTIALS):
-            creds.append({"workspace_id": wsid, "member_id": heavy_id, "requirement_key": key,
-                          "deadline": today + timedelta(days=40 + 90 * n), "created_at": now, "first_cycle": False,
-                          **({"birth_month": 5, "birth_day": 17, "birth_year": 1985} if key == "VA" else {})})
         team_ids = [ids[f"U{10000 + i}"] for i in range(members)]
-        for i, mid in enumerate(team_ids):
-            # A third overdue or due within weeks (at risk), the rest comfortably ahead.
-            days = (-20, 25, 400)[i % 3] + i % 11
-            creds.append({"workspace_id": wsid, "member_id": mid, "requirement_key": "FL",
-                          "deadline": today + timedelta(days=days), "created_at": now, "first_cycle": False})
-            if i % 4 == 0:
-                creds.append({"workspace_id": wsid, "member_id": mid, "requirement_key": "NCBTMB",
-                              "deadline": today + timedelta(days=200 + i % 300), "created_at": now,
-                              "first_cycle": False})
-        s.execute(sa.insert(Credential), creds)
+        s.execute(sa.insert(Credential), _credentials(wsid, heavy_id, team_ids, today, now))
         rows = [_entry(rng, wsid, heavy_id, i, today - timedelta(days=1500), 1500, now) for i in range(heavy_entries)]
         for mid in team_ids:
             rows += [_entry(rng, wsid, mid, i, today - timedelta(days=700), 700, now) for i in range(team_entries)]
@@ -100,3 +75,38 @@ def seed_scale(engine: Engine, *, team_id: str = "T1", heavy_user: str = "U1", m
             s.execute(sa.insert(CEEntry), rows[start:start + 5000])
         s.commit()
     return Seeded(workspace_id=wsid, heavy_member_id=heavy_id, members=members + 1, entries=len(rows))
+
+
+def _seed_members(s: Session, wsid: int, heavy_user: str, members: int, now: Any) -> dict[str, int]:
+    """Insert ``members`` people (and ``heavy_user`` unless there); every member's id by Slack user id."""
+    people = [{"workspace_id": wsid, "slack_user_id": f"U{10000 + i}",
+               "display_name": f"Therapist {i} & <Co>", "timezone": "America/New_York", "role": "member",
+               "is_slack_admin": False, "reminders_enabled": True, "created_at": now} for i in range(members)]
+    heavy = s.exec(select(Member).where(Member.workspace_id == wsid, Member.slack_user_id == heavy_user)).first()
+    if heavy is None:
+        people.append({"workspace_id": wsid, "slack_user_id": heavy_user, "display_name": "Maria & <Lopez>",
+                       "timezone": "America/New_York", "role": "member", "is_slack_admin": False,
+                       "reminders_enabled": True, "created_at": now})
+    if people:
+        s.execute(sa.insert(Member), people)
+    return {uid: mid for uid, mid in s.execute(
+        sa.select(col(Member.slack_user_id), col(Member.id)).where(col(Member.workspace_id) == wsid))}
+
+
+def _credentials(wsid: int, heavy_id: int, team_ids: list[int], today: date, now: Any) -> list[dict[str, Any]]:
+    """The heavy user's credentials (one per heavy key) and the team's: FL for all, NCBTMB for every fourth."""
+    creds: list[dict[str, Any]] = []
+    for n, key in enumerate(HEAVY_CREDENTIALS):
+        creds.append({"workspace_id": wsid, "member_id": heavy_id, "requirement_key": key,
+                      "deadline": today + timedelta(days=40 + 90 * n), "created_at": now, "first_cycle": False,
+                      **({"birth_month": 5, "birth_day": 17, "birth_year": 1985} if key == "VA" else {})})
+    for i, mid in enumerate(team_ids):
+        # A third overdue or due within weeks (at risk), the rest comfortably ahead.
+        days = (-20, 25, 400)[i % 3] + i % 11
+        creds.append({"workspace_id": wsid, "member_id": mid, "requirement_key": "FL",
+                      "deadline": today + timedelta(days=days), "created_at": now, "first_cycle": False})
+        if i % 4 == 0:
+            creds.append({"workspace_id": wsid, "member_id": mid, "requirement_key": "NCBTMB",
+                          "deadline": today + timedelta(days=200 + i % 300), "created_at": now,
+                          "first_cycle": False})
+    return creds

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+import struct
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from cebot.shell.fake_records import flatten_text
-from cebot.shell.fake_slack import LISTEN_BACKLOG, FakeSlack
+from cebot.shell.fake_records import Call, flatten_text
+from cebot.shell.fake_server import LISTEN_BACKLOG
+from cebot.shell.fake_slack import FakeSlack
 
 
 @pytest.fixture
@@ -169,3 +174,44 @@ def test_a_burst_of_connections_is_queued_not_dropped(fake: FakeSlack) -> None:
     for t in threads:
         t.join(timeout=30)
     assert answers == [True] * 100
+
+
+def test_a_client_gone_before_its_answer_is_no_error(fake: FakeSlack, capsys: pytest.CaptureFixture[str]) -> None:
+    """A caller that resets its connection before the answer is written costs a debug line, not a traceback."""
+    asked, hung_up, dropped = threading.Event(), threading.Event(), threading.Event()
+
+    def slow(_call: Call) -> dict[str, Any]:
+        asked.set()
+        hung_up.wait(timeout=5)
+        return {"ok": True}
+
+    logged: list[logging.LogRecord] = []
+
+    class Dropped(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            logged.append(record)
+            dropped.set()
+
+    # The record, seen by a handler of our own before the event is set (caplog's handler on the root logger runs
+    # after ours, on the server's thread); not passed on, so no other test's log setup prints it.
+    server_log = logging.getLogger("cebot.shell.fake_server")
+    watcher, level = Dropped(level=logging.DEBUG), server_log.level
+    server_log.addHandler(watcher)
+    server_log.setLevel(logging.DEBUG)
+    server_log.propagate = False
+    fake.respond_with("api.test", slow)
+    try:
+        with socket.create_connection(("127.0.0.1", int(fake.base_url.rsplit(":", 1)[1]))) as sock:
+            sock.sendall(b"POST /api/api.test HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+            assert asked.wait(timeout=5)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+        hung_up.set()
+        assert dropped.wait(timeout=5)
+    finally:
+        hung_up.set()
+        server_log.removeHandler(watcher)
+        server_log.setLevel(level)
+        server_log.propagate = True
+    assert [(r.levelno, "went away" in r.getMessage()) for r in logged] == [(logging.DEBUG, True)]
+    assert "Traceback" not in capsys.readouterr().err
+    assert WebClient(token="xoxb-1", base_url=fake.url).api_test()["ok"]  # and the fake serves on

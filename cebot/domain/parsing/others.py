@@ -9,7 +9,7 @@ from datetime import date, time
 from cebot.domain.limits import SNOOZE_DEFAULT_DAYS, SNOOZE_MAX_DAYS
 from cebot.domain.parsing.commands import _no_extra, _requirement_key, parse_entry_id
 from cebot.domain.parsing.fields import _option_key, _take_date
-from cebot.domain.parsing.tokens import ParseError, _error, _short, tokenize
+from cebot.domain.parsing.tokens import ParseError, Word, _error, _short, tokenize
 from cebot.domain.parsing.values import _date_parts, _norm_word, parse_date
 from cebot.domain.reminders import LEAD_DAYS_COUNT_MAX, LEAD_DAYS_MAX, normalise_lead_days
 from cebot.domain.weekdays import WEEKDAY_ALIASES, read_time
@@ -187,54 +187,71 @@ def parse_admin(rest: str) -> AdminRequest:
         raise _error("Say managers or summary.", "admin")
     head = words[0].text.lower()
     if head in ("managers", "manager", "mgr", "mgrs"):
-        if len(words) == 1 or words[1].text.lower() in ("list", "show"):
-            _no_extra(words[2:], "admin")
-            return AdminRequest(action="managers_list")
-        verb = {"add": "managers_add", "+": "managers_add", "remove": "managers_remove",
-                "rm": "managers_remove", "del": "managers_remove", "delete": "managers_remove",
-                "-": "managers_remove"}.get(words[1].text.lower())
-        if verb is None:
-            raise _error("Say managers add or managers remove, then @mention the person.", "admin")
-        ids: list[str] = []
-        for w in words[2:]:
-            m = _USER_RE.fullmatch(w.raw)
-            if not m:
-                raise _error(f"I need an @mention that Slack links, not “{_short(w.text, 20)}”: type @ and pick "
-                             "the person from the list.", "admin", field="user")
-            ids.append(m.group(1))
-        if not ids:
-            raise _error("Who? @mention the person after add or remove.", "admin", field="user")
-        return AdminRequest(action=verb, user_ids=tuple(dict.fromkeys(ids)))
+        return _parse_managers(words[1:])
     if head in ("summary", "digest", "report", "weekly"):
-        if len(words) == 1:
-            raise _error("Which channel? Write /ce admin summary #channel (or summary off).", "admin",
-                         field="channel")
-        if words[1].text.lower() in ("off", "stop", "none", "disable"):
-            _no_extra(words[2:], "admin")
-            return AdminRequest(action="summary_off")
-        m = _CHANNEL_RE.fullmatch(words[1].raw)
-        if not m:
-            raise _error(f"I need a #channel that Slack links, not “{_short(words[1].text, 20)}”: type # and pick "
-                         "the channel from the list (and invite me to it).", "admin", field="channel")
-        weekday, at = 0, time(9, 0)
-        seen: set[str] = set()
-        for w in words[2:]:
-            name = _option_key(w, {"day": "day", "weekday": "day", "time": "time", "at": "time"}, "admin")
-            if name is None:
-                raise _error(f"I didn't understand “{_short(w.text, 20)}”. Options are day: and time:.", "admin")
-            if name in seen:
-                raise _error(f"{name}: is given twice; give it once.", "admin", field=name)
-            seen.add(name)
-            if name == "day":
-                wd = WEEKDAY_ALIASES.get(w.value.strip().lower())
-                if wd is None:
-                    raise _error(f"I couldn't read “{_short(w.value, 20)}” as a weekday. Write day:mon, day:tue ... "
-                                 "day:sun.", "admin", field="day")
-                weekday = wd
-            else:
-                at = parse_time(w.value)
-        return AdminRequest(action="summary_on", channel_id=m.group(1), weekday=weekday, at=at)
+        return _parse_summary(words[1:])
     raise _error(f"I don't know “{_short(words[0].text, 20)}” under admin. Say managers or summary.", "admin")
+
+
+_MANAGER_VERBS = {"add": "managers_add", "+": "managers_add", "remove": "managers_remove", "rm": "managers_remove",
+                  "del": "managers_remove", "delete": "managers_remove", "-": "managers_remove"}
+
+
+def _parse_managers(words: list[Word]) -> AdminRequest:
+    """What follows ``/ce admin managers``: nothing or ``list``, else add/remove and @mentions."""
+    if not words or words[0].text.lower() in ("list", "show"):
+        _no_extra(words[1:], "admin")
+        return AdminRequest(action="managers_list")
+    verb = _MANAGER_VERBS.get(words[0].text.lower())
+    if verb is None:
+        raise _error("Say managers add or managers remove, then @mention the person.", "admin")
+    ids: list[str] = []
+    for w in words[1:]:
+        m = _USER_RE.fullmatch(w.raw)
+        if not m:
+            raise _error(f"I need an @mention that Slack links, not “{_short(w.text, 20)}”: type @ and pick "
+                         "the person from the list.", "admin", field="user")
+        ids.append(m.group(1))
+    if not ids:
+        raise _error("Who? @mention the person after add or remove.", "admin", field="user")
+    return AdminRequest(action=verb, user_ids=tuple(dict.fromkeys(ids)))
+
+
+def _parse_summary(words: list[Word]) -> AdminRequest:
+    """What follows ``/ce admin summary``: ``off``, or a #channel with optional ``day:`` and ``time:``."""
+    if not words:
+        raise _error("Which channel? Write /ce admin summary #channel (or summary off).", "admin",
+                     field="channel")
+    if words[0].text.lower() in ("off", "stop", "none", "disable"):
+        _no_extra(words[1:], "admin")
+        return AdminRequest(action="summary_off")
+    m = _CHANNEL_RE.fullmatch(words[0].raw)
+    if not m:
+        raise _error(f"I need a #channel that Slack links, not “{_short(words[0].text, 20)}”: type # and pick "
+                     "the channel from the list (and invite me to it).", "admin", field="channel")
+    weekday, at = 0, time(9, 0)
+    seen: set[str] = set()
+    for w in words[1:]:
+        name = _option_key(w, {"day": "day", "weekday": "day", "time": "time", "at": "time"}, "admin")
+        if name is None:
+            raise _error(f"I didn't understand “{_short(w.text, 20)}”. Options are day: and time:.", "admin")
+        if name in seen:
+            raise _error(f"{name}: is given twice; give it once.", "admin", field=name)
+        seen.add(name)
+        if name == "day":
+            weekday = _weekday(w.value)
+        else:
+            at = parse_time(w.value)
+    return AdminRequest(action="summary_on", channel_id=m.group(1), weekday=weekday, at=at)
+
+
+def _weekday(text: str) -> int:
+    """A ``day:`` value as 0 (Monday) to 6."""
+    wd = WEEKDAY_ALIASES.get(text.strip().lower())
+    if wd is None:
+        raise _error(f"I couldn't read “{_short(text, 20)}” as a weekday. Write day:mon, day:tue ... day:sun.",
+                     "admin", field="day")
+    return wd
 
 
 @dataclass(frozen=True)

@@ -253,16 +253,7 @@ def track_reply(
     number = f" · licence no. {code(licence_number)}" if licence_number else ""
     if not tracks_hours:
         note = (no_ce_note or f"{name} does not ask for CE hours.").rstrip(". ")
-        if pathway:
-            text = f":white_check_mark: Now following {title}{number}: {escape(note)}."
-            lines = [text, f"Your pathway checklist and next step: {code('/ce amma')}."]
-        else:
-            text = f":white_circle: {escape(note)} — nothing to track there."
-            lines = [text, f"I've noted {title}{number} in your list anyway; {code('/ce untrack ' + key)} removes it."]
-        if unconfirmed:
-            lines.append("⚠️ Unconfirmed: " + " · ".join(escape(u) for u in unconfirmed))
-        return text, [bk.section("\n".join(lines)),
-                      bk.context(f"See your other credentials with {code('/ce progress')}.")]
+        return _no_hours_reply(f"{title}{number}", key, note, pathway=pathway, unconfirmed=unconfirmed)
     verb = "Now tracking" if created else "Updated"
     lines = [f":white_check_mark: {verb} {title}{number}."]
     if progress is not None and progress.window is not None and progress.deadline is not None:
@@ -277,13 +268,7 @@ def track_reply(
         if detail:
             blocks.append(bk.section("\n".join(detail)))
     todo = needs or (progress.needs if progress is not None else None)
-    if todo:
-        next_step = ":point_right: " + with_commands(todo)
-    elif progress is not None and progress.status is Status.COMPLETE:
-        next_step = f"Nothing left for this cycle. See everything with {code('/ce progress')}."
-    else:
-        next_step = f"Next: log each course with {code(LOG_HINT)}; see where you stand with {code('/ce progress')}."
-    blocks.append(bk.section(next_step))
+    blocks.append(bk.section(_next_step(todo, progress)))
     if unconfirmed:
         blocks.append(bk.context("⚠️ Unconfirmed: " + " · ".join(escape(u) for u in unconfirmed)))
     fallback = lines[0]
@@ -292,3 +277,26 @@ def track_reply(
     elif todo:
         fallback += "\n" + with_commands(todo)
     return fallback, blocks
+
+
+def _no_hours_reply(what: str, key: str, note: str, *, pathway: bool,
+                    unconfirmed: Sequence[str]) -> tuple[str, list[bk.Block]]:
+    """The ``/ce track`` reply for a set that asks for no CE hours: a pathway to follow, or nothing to track."""
+    if pathway:
+        text = f":white_check_mark: Now following {what}: {escape(note)}."
+        lines = [text, f"Your pathway checklist and next step: {code('/ce amma')}."]
+    else:
+        text = f":white_circle: {escape(note)} — nothing to track there."
+        lines = [text, f"I've noted {what} in your list anyway; {code('/ce untrack ' + key)} removes it."]
+    if unconfirmed:
+        lines.append("⚠️ Unconfirmed: " + " · ".join(escape(u) for u in unconfirmed))
+    return text, [bk.section("\n".join(lines)), bk.context(f"See your other credentials with {code('/ce progress')}.")]
+
+
+def _next_step(todo: str | None, progress: Progress | None) -> str:
+    """What to do after tracking: give what is missing, nothing (complete), or log courses."""
+    if todo:
+        return ":point_right: " + with_commands(todo)
+    if progress is not None and progress.status is Status.COMPLETE:
+        return f"Nothing left for this cycle. See everything with {code('/ce progress')}."
+    return f"Next: log each course with {code(LOG_HINT)}; see where you stand with {code('/ce progress')}."

@@ -15,10 +15,12 @@ from cebot.domain.progress import format_date
 from cebot.domain.requirements import (
     Applicability,
     BirthdayAnchor,
+    Cap,
     DeadlineKind,
     FirstRenewalRule,
     RequirementSet,
     SetKind,
+    SubjectMinimum,
     YearParity,
 )
 from cebot.domain.subjects import label as subject_label
@@ -89,51 +91,19 @@ def _applicability_sentence(rs: RequirementSet) -> str:
 
 def rule_lines(rs: RequirementSet) -> list[str]:
     """The rule's hour requirements, one mrkdwn line each."""
-    lines: list[str] = []
     if not rs.tracks_hours:
         return [_applicability_sentence(rs)]
-    lines.append(f"*Hours:* {_h(rs.total_hours)} {_months(rs.cycle_months)}")
-    lines.append(f"*Deadline:* {deadline_words(rs)}")
+    lines = [f"*Hours:* {_h(rs.total_hours)} {_months(rs.cycle_months)}", f"*Deadline:* {deadline_words(rs)}"]
     if rs.minimums:
-        items = []
-        for m in rs.minimums:
-            text = f"{escape(m.label)}: at least {_h(m.hours)}"
-            if m.per_cycle_year:
-                text += f" per year of the cycle ({_h(m.hours * rs.cycle_months // 12)} a cycle)"
-            if m.formats:
-                text += f", {_formats(m.formats)} only"
-            if m.on_top:
-                text += ", *on top of* the total"
-            subjects = ", ".join(f"#{s}" for s in m.subjects)
-            text += f" (tag {escape(subjects)})"
-            if m.unconfirmed:
-                text += " ⚠️ unconfirmed"
-            items.append("• " + text)
-        lines.append("*Subject minimums:*\n" + "\n".join(items))
+        lines.append("*Subject minimums:*\n" + "\n".join("• " + _minimum_text(rs, m) for m in rs.minimums))
     if rs.min_in_person_hours:
         lines.append(f"*In person:* at least {_h(rs.min_in_person_hours)}")
     if rs.caps:
-        items = []
-        for c in rs.caps:
-            what = []
-            if c.subjects:
-                what.append(", ".join(subject_label(s) for s in c.subjects))
-            if c.formats:
-                what.append(_formats(c.formats))
-            said = " · ".join(what)
-            scope = f" ({escape(said)})" if said and said.lower() not in c.label.lower() else ""
-            rule = "doesn't count" if c.hours == 0 else f"at most {_h(c.hours)} count"
-            items.append(f"• {escape(c.label)}{scope}: {rule}" + (" ⚠️ unconfirmed" if c.unconfirmed else ""))
-        lines.append("*Caps:*\n" + "\n".join(items))
+        lines.append("*Caps:*\n" + "\n".join("• " + _cap_text(c) for c in rs.caps))
     fr = rs.first_renewal
     if fr.rule is not FirstRenewalRule.NONE or fr.fixed_hours is not None:
-        if fr.rule is FirstRenewalRule.EXEMPT:
-            words = "no CE needed"
-        elif fr.fixed_hours is not None:
-            words = f"{_h(fr.fixed_hours)}"
-        else:
-            words = f"{_h(fr.hours_per_month)} for each month licensed (at most {_h(rs.total_hours)})"
-        lines.append(f"*First renewal:* {escape(fr.note) if fr.note else words} (say `first:yes` when you track it)")
+        words = escape(fr.note) if fr.note else _first_renewal_words(rs)
+        lines.append(f"*First renewal:* {words} (say `first:yes` when you track it)")
     if rs.carry_over.max_hours:
         lines.append(f"*Carry-over:* up to {_h(rs.carry_over.max_hours)} over the total move to the next cycle"
                      + (f". {escape(rs.carry_over.note)}" if rs.carry_over.note else ""))
@@ -141,6 +111,44 @@ def rule_lines(rs: RequirementSet) -> list[str]:
         items = [f"• {escape(c.label)}" + (" ⚠️ unconfirmed" if c.unconfirmed else "") for c in rs.conditions]
         lines.append("*Also required:*\n" + "\n".join(items))
     return lines
+
+
+def _minimum_text(rs: RequirementSet, m: SubjectMinimum) -> str:
+    """One subject minimum: its hours, which formats, on top or not, and the tags that count toward it."""
+    text = f"{escape(m.label)}: at least {_h(m.hours)}"
+    if m.per_cycle_year:
+        text += f" per year of the cycle ({_h(m.hours * rs.cycle_months // 12)} a cycle)"
+    if m.formats:
+        text += f", {_formats(m.formats)} only"
+    if m.on_top:
+        text += ", *on top of* the total"
+    subjects = ", ".join(f"#{s}" for s in m.subjects)
+    text += f" (tag {escape(subjects)})"
+    if m.unconfirmed:
+        text += " ⚠️ unconfirmed"
+    return text
+
+
+def _cap_text(c: Cap) -> str:
+    """One cap: its label, what it limits when the label does not say, and how much counts."""
+    what = []
+    if c.subjects:
+        what.append(", ".join(subject_label(s) for s in c.subjects))
+    if c.formats:
+        what.append(_formats(c.formats))
+    said = " · ".join(what)
+    scope = f" ({escape(said)})" if said and said.lower() not in c.label.lower() else ""
+    rule = "doesn't count" if c.hours == 0 else f"at most {_h(c.hours)} count"
+    return f"{escape(c.label)}{scope}: {rule}" + (" ⚠️ unconfirmed" if c.unconfirmed else "")
+
+
+def _first_renewal_words(rs: RequirementSet) -> str:
+    fr = rs.first_renewal
+    if fr.rule is FirstRenewalRule.EXEMPT:
+        return "no CE needed"
+    if fr.fixed_hours is not None:
+        return f"{_h(fr.fixed_hours)}"
+    return f"{_h(fr.hours_per_month)} for each month licensed (at most {_h(rs.total_hours)})"
 
 
 def sources_line(rs: RequirementSet) -> str:
