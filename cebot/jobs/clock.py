@@ -40,7 +40,7 @@ from cebot.jobs.sender import Sender, SlackSender, render
 from cebot.jobs.summary_chart import SUMMARY_CHART, chart_job
 from cebot.models import Workspace
 from cebot.services.events import prune_processed_events
-from cebot.services.jobs import enqueue
+from cebot.services.jobs import enqueue, prune_finished_jobs
 from cebot.services.scheduled import PlanStats
 
 log = logging.getLogger(__name__)
@@ -157,12 +157,14 @@ def _job(engine: Engine, sender: Sender) -> Callable[[], None]:
 
 
 def housekeeping(engine: Engine, *, now: datetime | None = None) -> int:
-    """Hourly clean-up: forget handled Slack event ids past any retry; the number of rows removed."""
+    """Hourly clean-up: forget handled Slack event ids past any retry and jobs finished a month ago; the number of
+    rows removed."""
     with session_scope(engine) as session:
-        removed = prune_processed_events(session=session, now=now)
-    if removed:
-        log.info("housekeeping: forgot %d handled Slack event ids", removed)
-    return removed
+        events = prune_processed_events(session=session, now=now)
+        finished = prune_finished_jobs(session=session, now=now)
+    if events or finished:
+        log.info("housekeeping: forgot %d handled Slack event ids and %d finished jobs", events, finished)
+    return events + finished
 
 
 def _add_tick(scheduler: Any, engine: Engine, sender: Sender, minutes: int) -> None:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from cebot.jobs.clock import _job, housekeeping
 from cebot.models import ProcessedEvent, utcnow
+from tests.helpers.jobs_helpers import add_jobs, jobs
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
@@ -48,3 +49,16 @@ def test_clock_job_runs_housekeeping_with_its_tick(engine: Engine) -> None:
     run = _job(engine, _Recorder())  # type: ignore[arg-type]
     run()
     assert _event_ids(engine) == ["Ev-new"]
+
+
+def test_housekeeping_also_forgets_jobs_finished_a_month_ago(engine: Engine) -> None:
+    """Hourly housekeeping deletes done and failed jobs finished over 30 days ago, and leaves the others."""
+    add_jobs(engine, "export.transcript", [{"n": 0}, {"n": 1}])
+    with Session(engine) as session:
+        old, recent = jobs(engine)
+        old.status, old.finished_at = "done", NOW - timedelta(days=31)
+        recent.status, recent.finished_at = "failed", NOW - timedelta(days=2)
+        session.add_all([old, recent])
+        session.commit()
+    assert housekeeping(engine, now=NOW) == 1
+    assert [j.payload for j in jobs(engine)] == [{"n": 1}]
