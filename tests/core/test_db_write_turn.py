@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 import subprocess
 import sys
 import threading
@@ -12,18 +10,7 @@ from pathlib import Path
 import pytest
 
 from cebot.core.db import make_engine, write_turn
-
-
-def _turn_is_free(path: Path) -> bool:
-    """Whether another open file description could take the turn right now (never blocks)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
+from tests.helpers.write_turn import turn_is_free
 
 
 def test_turn_is_held_inside_the_block_and_free_after(tmp_path: Path) -> None:
@@ -31,8 +18,8 @@ def test_turn_is_held_inside_the_block_and_free_after(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     turn = tmp_path / "db.sqlite3-turn"
     with write_turn(engine):
-        assert not _turn_is_free(turn)
-    assert _turn_is_free(turn)
+        assert not turn_is_free(turn)
+    assert turn_is_free(turn)
 
 
 def test_turn_is_released_when_the_block_raises(tmp_path: Path) -> None:
@@ -40,7 +27,7 @@ def test_turn_is_released_when_the_block_raises(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     with pytest.raises(RuntimeError), write_turn(engine):
         raise RuntimeError("boom")
-    assert _turn_is_free(tmp_path / "db.sqlite3-turn")
+    assert turn_is_free(tmp_path / "db.sqlite3-turn")
 
 
 def test_turn_is_reentrant_in_one_thread(tmp_path: Path) -> None:
@@ -49,7 +36,7 @@ def test_turn_is_reentrant_in_one_thread(tmp_path: Path) -> None:
     with write_turn(engine):
         with write_turn(engine):
             pass
-        assert not _turn_is_free(tmp_path / "db.sqlite3-turn")
+        assert not turn_is_free(tmp_path / "db.sqlite3-turn")
 
 
 def test_another_thread_waits_for_the_turn(tmp_path: Path) -> None:
@@ -84,7 +71,7 @@ def test_a_killed_holder_frees_the_turn(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
-        assert not _turn_is_free(tmp_path / "db.sqlite3-turn")
+        assert not turn_is_free(tmp_path / "db.sqlite3-turn")
     finally:
         holder.kill()
         holder.wait()

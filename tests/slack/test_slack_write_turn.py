@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from cebot.shell.fake_records import Call
 from cebot.slack.context import CommandContext
 from cebot.slack.listeners.commands import router
 from tests.helpers.slackharness import SlackHarness
+from tests.helpers.write_turn import turn_is_free
 
 
 def _turn(engine: Engine) -> Path:
@@ -22,20 +21,9 @@ def _turn(engine: Engine) -> Path:
     return Path(str(engine.url.database)).resolve().with_name(Path(str(engine.url.database)).name + "-turn")
 
 
-def _free(path: Path) -> bool:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
-
-
 def _record_turn(monkeypatch: pytest.MonkeyPatch, name: str, turn: Path, seen: list[bool]) -> None:
     def handler(ctx: CommandContext) -> None:
-        seen.append(_free(turn))
+        seen.append(turn_is_free(turn))
         ctx.respond("ok")
 
     monkeypatch.setitem(router.SUBCOMMANDS, name, router.Subcommand(name, handler))
@@ -54,7 +42,7 @@ def test_writing_command_holds_the_turn_and_reading_one_does_not(
     assert slack.ask("log 1h Ethics", user="U1").payload["text"] == "ok"
     assert slack.ask("list", user="U1").payload["text"] == "ok"
     assert (writes, reads) == ([False], [True])
-    assert _free(turn)
+    assert turn_is_free(turn)
 
 
 def test_users_info_is_asked_outside_the_write_turn(slack: SlackHarness, engine: Engine) -> None:
@@ -63,7 +51,7 @@ def test_users_info_is_asked_outside_the_write_turn(slack: SlackHarness, engine:
     free_during_call: list[bool] = []
 
     def users_info(call: Call) -> dict[str, Any]:
-        free_during_call.append(_free(turn))
+        free_during_call.append(turn_is_free(turn))
         return {"ok": True, "user": {"id": call.args.get("user"), "name": "new", "tz": "America/Chicago",
                                      "profile": {"display_name": "New Person"}}}
 
