@@ -46,11 +46,15 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+POLL_SECONDS = 0.005
+"""How often the server's loop checks for a shutdown: stopping it waits this long (it ends every test)."""
+
+
 @contextmanager
 def serving(wsgi_app: Any) -> Iterator[str]:
     """Serve ``wsgi_app`` on 127.0.0.1 (random port, one thread per request); yields the base URL."""
     server = make_server("127.0.0.1", 0, wsgi_app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="test-wsgi", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), name="test-wsgi", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
