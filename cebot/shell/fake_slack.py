@@ -90,7 +90,9 @@ class FakeSlack(SlackServer):
         if self._server is not None:
             return self
         self._server = self._serve()
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
+        # stop() waits for the loop's next look at its shutdown flag: every 5 ms (a test ends with a stop)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,), name="fake-slack",
+                                        daemon=True)
         self._thread.start()
         return self
 
