@@ -73,12 +73,6 @@ def run_http(settings: Settings, engine: Engine, *, clock: bool) -> int:
     return 0
 
 
-SOCKET_MODE_PING_SECONDS = 5.0
-"""How often the Socket Mode client pings Slack and checks its connection (slack_sdk's own default; Bolt's handler
-would use 10). A connection Slack closes is replaced at the next check (within this time); one that dies without a
-close (a network drop) after five failed pings, about 25 s."""
-
-
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)  # in the main thread, out of handler.start(): the finally below closes the connection
 
@@ -101,7 +95,7 @@ def run_socket_mode(settings: Settings, engine: Engine, *, clock: bool) -> int:
         from cebot.jobs.clock import start_in_process_scheduler
 
         scheduler = start_in_process_scheduler(settings, engine)
-    handler = SocketModeHandler(app, settings.slack_app_token, ping_interval=SOCKET_MODE_PING_SECONDS)
+    handler = SocketModeHandler(app, settings.slack_app_token, ping_interval=settings.socket_mode_ping_seconds)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     logger.info("connecting to Slack in Socket Mode")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite:///cebot.sqlite3"
@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     """Days an uninstalled workspace's data is kept before ``cebot purge-uninstalled`` deletes it."""
     log_format: str = "kv"
     """``kv`` (key=value lines) or ``json`` (one JSON object a line)."""
+    socket_mode_ping_seconds: float = Field(default=5.0, gt=0)
+    """Socket Mode: how often the client pings Slack and checks its connection (slack_sdk's own default; Bolt's
+    handler would use 10). A connection Slack closes is replaced at the next check (within this time); one that
+    dies without a close (a network drop) after five failed pings, about 25 s at the default."""
     job_lease_seconds: float = 300.0
     """How long a worker holds a job (an export) before another worker may take it over: longer than any job
     takes, short enough that a job whose worker died is picked up again soon (``cebot worker``)."""

@@ -34,6 +34,10 @@ from cebot.shell.fake_slack import FakeSlack
 
 WAIT = 15.0
 """Seconds to wait for a connection or an ack before failing (generous for a loaded machine)."""
+PING_SECONDS = 0.2
+"""The server pings the app this often (and never closes a connection for a late pong). slack_sdk's built-in client
+reads its socket up to 3 s at a time, holding the lock that closing the connection needs: without traffic, each
+close (after Slack's ``disconnect``, at SIGTERM) would wait those 3 s."""
 
 _ids = itertools.count(1)
 
@@ -195,7 +199,8 @@ class SocketModeServer:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> SocketModeServer:
-        self._server = serve(self._handle, "127.0.0.1", 0, compression=None)
+        self._server = serve(self._handle, "127.0.0.1", 0, compression=None, ping_interval=PING_SECONDS,
+                             ping_timeout=None)
         port = self._server.socket.getsockname()[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="socket-mode-server", daemon=True)
         self._thread.start()

@@ -25,6 +25,9 @@ from tests.slack.test_slack_log import form
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "SLACK_CLIENT_ID",
               "SLACK_CLIENT_SECRET")
 APP_TOKEN = "xapp-1-A0FAKE-1-test"
+PING_SECONDS = 1.0
+"""The app's SOCKET_MODE_PING_SECONDS here (5 by default): a connection the server closes is replaced at the
+client's next check, within this time; a silently dead one after five failed pings."""
 
 
 @dataclass
@@ -43,7 +46,8 @@ def served(database_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator
     """`python -m cebot serve --no-clock` in Socket Mode, its Web API on the fake, its WebSocket on our server."""
     env = {k: v for k, v in os.environ.items() if k not in SLACK_VARS}
     env.update(SLACK_BOT_TOKEN="xoxb-test-token", SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake_slack.url,
-               DATABASE_URL=database_url, RUN_CLOCK="false", LOG_LEVEL="info")
+               DATABASE_URL=database_url, RUN_CLOCK="false", LOG_LEVEL="info",
+               SOCKET_MODE_PING_SECONDS=str(PING_SECONDS))
     log = tmp_path / "serve.log"
     with SocketModeServer(fake_slack) as server, log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "cebot", "serve", "--no-clock"], env=env, cwd=PROJECT_ROOT,
@@ -155,6 +159,6 @@ def test_socket_mode_reconnects_after_a_network_drop(served: Served, engine: Eng
     link = served.server.wait_for_link(timeout=60)
     assert "Logged 2 h" in flatten_text(log_by_command(served, link, "log 2h Ethics #ethics"))
     link.drop()
-    second = served.server.wait_for_link(2, timeout=90)  # five failed pings, SOCKET_MODE_PING_SECONDS apart
+    second = served.server.wait_for_link(2, timeout=90)  # five failed pings, PING_SECONDS apart
     assert "Logged 1 h" in flatten_text(log_by_command(served, second, "log 1h Florida laws #laws"))
     assert entries(engine) == [("Ethics", 8, False), ("Florida laws", 4, False)]
