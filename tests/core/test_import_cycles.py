@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import cebot
@@ -30,8 +31,10 @@ def _type_checking_nodes(tree: ast.AST) -> set[int]:
     return skipped
 
 
+@cache
 def import_graph() -> dict[str, set[str]]:
-    """``module -> the cebot modules it imports``: ``from a.b import c`` names module ``a.b.c`` if there is one."""
+    """``module -> the cebot modules it imports``: ``from a.b import c`` names module ``a.b.c`` if there is one.
+    Read once a run (two tests use it); callers do not change it."""
     modules = module_files()
 
     def resolve(name: str) -> str | None:
