@@ -102,6 +102,7 @@ def _check_ce_help(harness: SlackHarness) -> None:
     assert harness.get("/nope").status == 404
 
 
+@pytest.mark.slow  # a real gunicorn (about 2 s): .ci/run runs it on SQLite and on PostgreSQL
 def test_procfile_web_command_serves_slack(database_url: str, fake_slack: FakeSlack) -> None:
     """The Procfile's gunicorn command serves /healthz and signed /ce requests, refusing forged ones."""
     web = next(line for line in (PROJECT_ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
@@ -113,6 +114,7 @@ def test_procfile_web_command_serves_slack(database_url: str, fake_slack: FakeSl
         _check_ce_help(harness)
 
 
+@pytest.mark.slow  # a real gunicorn (about 2 s): .ci/run runs it on SQLite and on PostgreSQL
 def test_cebot_serve_runs_gunicorn_over_http(database_url: str, fake_slack: FakeSlack) -> None:
     """`cebot serve` without SLACK_APP_TOKEN serves HTTP on $PORT with gunicorn."""
     port = _free_port()

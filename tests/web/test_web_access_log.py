@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from cebot.core.logs import redact
 from cebot.shell.fake_slack import FakeSlack
 from tests.helpers.paths import PROJECT_ROOT
@@ -25,6 +27,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow  # a real gunicorn (about 2 s): .ci/run runs it on SQLite and on PostgreSQL
 def test_gunicorn_access_log_redacts_code_state_and_tokens(
     database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
