@@ -223,7 +223,8 @@ def test_rate_limit_outlasting_retries_is_retried_on_a_later_tick(engine: Engine
     """When 429s outlast the client's retries, the row waits for its backoff and a later tick sends it."""
     ws = seed_workspace(engine)
     seed_member(engine, ws, "U1")
-    fake.fail_next("chat.postMessage", status=429, retry_after=1, times=3)
+    # Retry-After: 0, so the client's own retry sleeps under a second (slack_sdk adds up to 1 s of jitter)
+    fake.fail_next("chat.postMessage", status=429, retry_after=0, times=3)
     report = run(engine, settings, fake, STAGE_30, rate_limit_retries=1)
     assert report.retrying == 1
     assert [(d.status, d.last_error) for d in deliveries(engine)] == [("claimed", "slack error ratelimited")]

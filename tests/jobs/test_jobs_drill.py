@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -60,6 +61,7 @@ def _wait_all_done(engine: Engine, total: int, timeout: float) -> list[Any]:
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # two real `cebot worker` processes and a kill -9 (3-6 s): .ci/run runs it on SQLite and PostgreSQL
 def test_kill_9_of_the_worker_mid_burst_loses_no_job_and_repeats_none(
         database_url: str, engine: Engine, fake_slack: FakeSlack, tmp_path: Path) -> None:
     """20 exports queued, the worker SIGKILLed inside the 5th, 10 more queued while no worker runs: a second
