@@ -43,6 +43,9 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = "*"
+# gunicorn 25.1+ opens a control socket for `gunicornc` at one path per user ($HOME/.gunicorn/gunicorn.ctl), so
+# two gunicorns on one host take it from each other; cebot never uses it, and a read-only home cannot hold it.
+control_socket_disable = True
 
 
 class _Redact(logging.Filter):

@@ -85,11 +85,11 @@ def running(cmd: list[str], env: dict[str, str], port: int, fake: FakeSlack) -> 
             proc.wait()
 
 
-def _server_env(database_url: str, fake: FakeSlack, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SLACK_VARS}
+def _server_env(database_url: str, fake: FakeSlack, port: int, home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in (*SLACK_VARS, "XDG_RUNTIME_DIR")}
     env.update(PORT=str(port), WEB_CONCURRENCY="1", GUNICORN_THREADS="4", DATABASE_URL=database_url,
                SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET="gunicorn-secret",
-               SLACK_API_URL=fake.url, RUN_CLOCK="false", LOG_LEVEL="warning")
+               SLACK_API_URL=fake.url, RUN_CLOCK="false", LOG_LEVEL="warning", HOME=str(home))
     return env
 
 
@@ -103,24 +103,27 @@ def _check_ce_help(harness: SlackHarness) -> None:
 
 
 @pytest.mark.slow  # a real gunicorn (about 2 s): .ci/run runs it on SQLite and on PostgreSQL
-def test_procfile_web_command_serves_slack(database_url: str, fake_slack: FakeSlack) -> None:
-    """The Procfile's gunicorn command serves /healthz and signed /ce requests, refusing forged ones."""
+def test_procfile_web_command_serves_slack(database_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """The Procfile's gunicorn command serves /healthz and signed /ce requests, refusing forged ones, and opens no
+    control socket in the user's home."""
     web = next(line for line in (PROJECT_ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
     assert web.split(":", 1)[1].split() == [
         "gunicorn", "--config", "python:cebot.web.gunicorn_conf", '"cebot.web.wsgi:application"']
     port = _free_port()
     cmd = [sys.executable, "-m", "gunicorn", "--config", "python:cebot.web.gunicorn_conf", "cebot.web.wsgi:application"]
-    with running(cmd, _server_env(database_url, fake_slack, port), port, fake_slack) as harness:
+    with running(cmd, _server_env(database_url, fake_slack, port, tmp_path), port, fake_slack) as harness:
         _check_ce_help(harness)
+    assert not (tmp_path / ".gunicorn").exists()
 
 
 @pytest.mark.slow  # a real gunicorn (about 2 s): .ci/run runs it on SQLite and on PostgreSQL
-def test_cebot_serve_runs_gunicorn_over_http(database_url: str, fake_slack: FakeSlack) -> None:
-    """`cebot serve` without SLACK_APP_TOKEN serves HTTP on $PORT with gunicorn."""
+def test_cebot_serve_runs_gunicorn_over_http(database_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """`cebot serve` without SLACK_APP_TOKEN serves HTTP on $PORT with gunicorn, and opens no control socket."""
     port = _free_port()
     cmd = [sys.executable, "-m", "cebot", "serve", "--no-clock"]
-    with running(cmd, _server_env(database_url, fake_slack, port), port, fake_slack) as harness:
+    with running(cmd, _server_env(database_url, fake_slack, port, tmp_path), port, fake_slack) as harness:
         _check_ce_help(harness)
+    assert not (tmp_path / ".gunicorn").exists()
 
 
 def test_manifest_matches_the_app() -> None:
