@@ -125,29 +125,32 @@ class MemberScope:
                 logger.exception("after-commit step failed")
 
 
+def _profile_is_stale(session: Session, team_id: str, user_id: str, now: datetime | None = None) -> bool:
+    """Whether the member is new or their Slack profile is older than we trust (:func:`member_needs_refresh`)."""
+    workspace = workspaces.get_workspace(session=session, team_id=team_id)
+    member = workspaces.get_member(session=session, workspace=workspace, slack_user_id=user_id) if workspace else None
+    return member is None or workspaces.member_needs_refresh(member, now or utcnow())
+
+
+def _register(session: Session, team_id: str, user_id: str,
+              profile: SlackProfile | None) -> tuple[Workspace, Member]:
+    """The workspace and member, created on first use, storing ``profile`` when there is one."""
+    workspace = workspaces.ensure_workspace(session=session, team_id=team_id)
+    if profile is None:
+        return workspace, workspaces.ensure_member(session=session, workspace=workspace, slack_user_id=user_id)
+    return workspace, workspaces.ensure_member(
+        session=session, workspace=workspace, slack_user_id=user_id, display_name=profile.display_name,
+        timezone=profile.timezone, is_slack_admin=profile.is_slack_admin)
+
+
 def ensure_registered(
     session: Session, client: WebClient, team_id: str, user_id: str, now: datetime | None = None
 ) -> tuple[Workspace, Member]:
-    """The workspace and member for this request, created on first use, with a fresh Slack profile."""
-    workspace = workspaces.get_workspace(session=session, team_id=team_id)
-    member = workspaces.get_member(session=session, workspace=workspace, slack_user_id=user_id) if workspace else None
-    profile = None
-    if member is None or workspaces.member_needs_refresh(member, now or utcnow()):
-        profile = fetch_profile(client, user_id)
-    if workspace is None:
-        workspace = workspaces.ensure_workspace(session=session, team_id=team_id)
-    if profile is not None:
-        member = workspaces.ensure_member(
-            session=session,
-            workspace=workspace,
-            slack_user_id=user_id,
-            display_name=profile.display_name,
-            timezone=profile.timezone,
-            is_slack_admin=profile.is_slack_admin,
-        )
-    elif member is None:
-        member = workspaces.ensure_member(session=session, workspace=workspace, slack_user_id=user_id)
-    return workspace, member
+    """The workspace and member for ``user_id``, created on first use, with a fresh Slack profile (asked for inside
+    the caller's transaction: for registering someone else, e.g. a new manager; a request's own member is
+    registered by :func:`request_transaction`, outside any lock)."""
+    stale = _profile_is_stale(session, team_id, user_id, now)
+    return _register(session, team_id, user_id, fetch_profile(client, user_id) if stale else None)
 
 
 class AlreadyDone(ServiceError):
@@ -167,12 +170,8 @@ def fresh_profile(engine: Engine, client: WebClient, *, team_id: str, user_id: s
     commands does not queue everyone behind Slack.
     """
     with session_scope(engine) as session:
-        workspace = workspaces.get_workspace(session=session, team_id=team_id)
-        member = workspaces.get_member(session=session, workspace=workspace, slack_user_id=user_id) \
-            if workspace else None
-        if member is not None and not workspaces.member_needs_refresh(member, now or utcnow()):
-            return None
-    return fetch_profile(client, user_id) if user_id else None
+        stale = _profile_is_stale(session, team_id, user_id, now)
+    return fetch_profile(client, user_id) if stale and user_id else None
 
 
 def open_request(
@@ -184,13 +183,7 @@ def open_request(
     A request that only reads passes neither key nor lock."""
     if key and not claim_request(session=session, key=key, team_id=team_id):
         raise AlreadyDone
-    workspace = workspaces.ensure_workspace(session=session, team_id=team_id)
-    if profile is None:
-        member = workspaces.ensure_member(session=session, workspace=workspace, slack_user_id=user_id)
-    else:
-        member = workspaces.ensure_member(session=session, workspace=workspace, slack_user_id=user_id,
-                                          display_name=profile.display_name, timezone=profile.timezone,
-                                          is_slack_admin=profile.is_slack_admin)
+    workspace, member = _register(session, team_id, user_id, profile)
     if lock:
         workspaces.lock_member(session=session, member=member)
     return workspace, member
