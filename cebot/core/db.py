@@ -55,7 +55,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-_turns_held = threading.local()
+class _TurnsHeld(threading.local):
+    """The write turns this thread holds (by lock file), so a nested ``write_turn`` does not wait for itself."""
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
+
+_turns_held = _TurnsHeld()
 
 
 def _turn_file(engine: Engine) -> str | None:
@@ -78,7 +85,7 @@ def write_turn(engine: Engine) -> Iterator[None]:
     and processes; the kernel drops the lock of a killed process. Re-entrant within a thread.
     """
     path = _turn_file(engine)
-    held: set[str] = _turns_held.__dict__.setdefault("paths", set())
+    held = _turns_held.paths
     if path is None or path in held:
         yield
         return

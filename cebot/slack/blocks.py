@@ -23,6 +23,7 @@ CONFIRM_TEXT_MAX = 300
 CONFIRM_TITLE_MAX = 100
 HEADER_MAX = 150
 BUTTON_TEXT_MAX = 75
+BUTTON_VALUE_MAX = 2000
 MODAL_TITLE_MAX = 24
 OPTION_TEXT_MAX = 75
 MAX_BLOCKS_MESSAGE = 50
@@ -126,7 +127,7 @@ def button(
     """A button; ``style`` is ``"primary"``, ``"danger"`` or None."""
     element: Block = {"type": "button", "text": plain_text(text, BUTTON_TEXT_MAX), "action_id": action_id}
     if value is not None:
-        element["value"] = value[:2000]
+        element["value"] = value[:BUTTON_VALUE_MAX]
     if style in ("primary", "danger"):
         element["style"] = style
     if url:

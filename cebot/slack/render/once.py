@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 import secrets
 
-VALUE_MAX = 2000
-"""Slack's limit on a button's ``value``."""
+from cebot.slack.blocks import BUTTON_VALUE_MAX
+
 _ONCE = re.compile(r"once:([0-9a-f]{12}):(.*)", re.DOTALL)
 
 
 def once_value(text: str) -> str | None:
     """``text`` with a fresh token, as a button value; None when it cannot fit."""
     value = f"once:{secrets.token_hex(6)}:{text}"
-    return value if len(value) <= VALUE_MAX else None
+    return value if len(value) <= BUTTON_VALUE_MAX else None
 
 
 def split_once(value: str) -> tuple[str | None, str]:

@@ -20,8 +20,6 @@ LOG_LIVE = "ledger_log_live"
 LOG_SELF_PACED = "ledger_log_self_paced"
 """Button: log the course as self-paced home study (value: the ``/ce log`` text with ``format:home-study``)."""
 FORMAT_CANCEL = "ledger_log_format_cancel"
-VALUE_MAX = 2000
-"""Slack's limit on a button's value."""
 
 READ_FORMATS = {"in_person": "in person", "live_online": "live online", "home_study": "self-paced (home study)"}
 SUBJECTS_SHOWN = 6
@@ -58,7 +56,7 @@ def format_question(request: LogRequest, *, today: date) -> dict[str, Any]:
             "*live online* (at a set time, with the teacher) or *self-paced* (recorded, home study)?")
     live = format_log(_with_format(request, "live_online"))
     self_paced = format_log(_with_format(request, "home_study"))
-    if max(len(live), len(self_paced)) > VALUE_MAX:
+    if max(len(live), len(self_paced)) > b.BUTTON_VALUE_MAX:
         text = (head + "\nThis one is too long to hold for a button: log it again with "
                 + code("format:online") + " (live) or " + code("format:home-study") + " (self-paced).")
         return b.message(head, [b.section(text)])
