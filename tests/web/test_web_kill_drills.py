@@ -106,7 +106,9 @@ def send_log(port: int, user: str, title: str) -> str:
         text = resp.read().decode("utf-8", "replace") if resp.status == 200 else ""
         conn.close()
         return text
-    except OSError:
+    except (OSError, http.client.HTTPException):
+        # HTTPException covers IncompleteRead: the worker was killed while writing the answer, so
+        # Slack would show the user an error too. The answer is lost; what it said was never read.
         return ""
 
 
