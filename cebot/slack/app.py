@@ -15,7 +15,7 @@ from cebot.core.logs import add_secrets, new_request_id, request_id_var, team_id
 from cebot.core.settings import Settings, SettingsError
 from cebot.slack import payload_shapes
 from cebot.slack.client import make_web_client
-from cebot.slack.context import APP_KEY, register_app_resources
+from cebot.slack.context import ENGINE_KEY, SETTINGS_KEY
 from cebot.slack.installations import oauth_settings
 from cebot.slack.listeners import register_listeners
 
@@ -28,10 +28,9 @@ Slack only after them, within Slack's 3 s, so a hanging Slack gets at most this 
 
 
 def _context_middleware(engine: Engine, settings: Settings) -> Callable[..., Any]:
-    key = register_app_resources(engine, settings)
-
     def attach_engine(context: BoltContext, req: BoltRequest, next: Callable[[], None]) -> None:
-        context[APP_KEY] = key
+        context[ENGINE_KEY] = engine
+        context[SETTINGS_KEY] = settings
         if req.mode == "socket_mode":  # no WSGI layer to give it one
             request_id_var.set(new_request_id())
         if context.team_id:

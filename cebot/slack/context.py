@@ -46,17 +46,9 @@ from cebot.services.events import claim_request, request_key
 
 logger = logging.getLogger(__name__)
 
-APP_KEY = "cebot_app"
-"""Context key naming the app's engine and settings in :data:`_APP_RESOURCES`: Bolt deep-copies a request's
-context for its lazy listeners, and an engine cannot be copied, but its name can."""
-_APP_RESOURCES: dict[str, tuple[Engine, Settings]] = {}
-
-
-def register_app_resources(engine: Engine, settings: Settings) -> str:
-    """Keep an app's engine and settings for its requests; returns the name its middleware puts in the context."""
-    key = f"app-{len(_APP_RESOURCES) + 1}-{id(engine):x}"
-    _APP_RESOURCES[key] = (engine, settings)
-    return key
+ENGINE_KEY = "cebot_engine"
+SETTINGS_KEY = "cebot_settings"
+"""Context keys under which ``create_app``'s middleware puts the app's engine and settings in every request."""
 
 
 @dataclass(frozen=True)
@@ -230,11 +222,13 @@ def member_scope(
 
 def engine_of(context: BoltContext) -> Engine:
     """The app's engine, put into every request's context by ``create_app``."""
-    return _APP_RESOURCES[context[APP_KEY]][0]
+    engine: Engine = context[ENGINE_KEY]
+    return engine
 
 
 def settings_of(context: BoltContext) -> Settings:
-    return _APP_RESOURCES[context[APP_KEY]][1]
+    settings: Settings = context[SETTINGS_KEY]
+    return settings
 
 
 def scope_from(

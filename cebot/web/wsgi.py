@@ -27,6 +27,7 @@ import logging
 import re
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -146,8 +147,7 @@ def keep_form_fields(request: BoltRequest) -> None:
 
 def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
     """A WSGI callable serving ``bolt_app`` at ``/slack/events`` (plus its OAuth pages) and ``/healthz``."""
-    if engine not in _served_engines:
-        _served_engines.append(engine)
+    _served_engines.add(engine)
     handler = BoltHandler(bolt_app, path=EVENTS_PATH)
     flow = bolt_app.oauth_flow
     methods = {EVENTS_PATH: "POST", **({flow.install_path: "GET", flow.redirect_uri_path: "GET"} if flow else {})}
@@ -195,7 +195,8 @@ def make_wsgi_app(bolt_app: App, engine: Engine) -> WsgiApp:
     return application
 
 
-_served_engines: list[Engine] = []
+_served_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Engines to dispose in a forked worker; held weakly, so an app built and dropped (as tests do) is freed."""
 
 
 def after_fork() -> None:

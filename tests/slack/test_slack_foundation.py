@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import threading
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -390,10 +392,24 @@ def test_help_table_covers_the_grammar() -> None:
 
 
 def test_make_wsgi_app_registers_engine_for_after_fork(slack_app: App, engine: Engine) -> None:
-    """Engines served by make_wsgi_app are disposed in forked workers."""
+    """Engines served by make_wsgi_app are disposed in forked workers (and not kept alive by it)."""
     from cebot.web import wsgi
 
     make_wsgi_app(slack_app, engine)
     assert engine in wsgi._served_engines
+    with engine.connect():
+        pass
+    assert engine.pool.checkedin() == 1
     wsgi.after_fork()
-    wsgi._served_engines.remove(engine)
+    assert engine.pool.checkedin() == 0
+
+
+def test_an_app_built_and_dropped_frees_its_engine(slack_settings: Settings, database_url: str) -> None:
+    """Nothing module-wide keeps a dropped app's engine (and its compiled-SQL cache) alive."""
+    engine = make_engine(database_url)
+    gone = weakref.ref(engine)
+    make_wsgi_app(create_app(slack_settings, engine=engine), engine)
+    engine.dispose()
+    del engine
+    gc.collect()
+    assert gone() is None
