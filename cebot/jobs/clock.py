@@ -14,7 +14,8 @@ schedule a retry), then sweep rows that ran out of tries
 summary sent enqueues a job that draws and uploads it after the tick
 (:mod:`cebot.jobs.summary_chart`; the clock process runs due jobs too). The schedule lives in the data, so a clock that
 restarts picks up where it was, and two clocks at once never send a message
-twice. Ticks never overlap (``max_instances=1``, ``coalesce``).
+twice. Ticks never overlap (``max_instances=1``, ``coalesce``). Once an hour the tick is followed by
+:func:`housekeeping`, which also deletes what is past its retention period (:mod:`cebot.services.purge`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from cebot.jobs.summary_chart import SUMMARY_CHART, chart_job
 from cebot.models import Workspace
 from cebot.services.events import prune_processed_events
 from cebot.services.jobs import enqueue, prune_finished_jobs
+from cebot.services.purge import purge_past_retention
 from cebot.services.scheduled import PlanStats
 
 log = logging.getLogger(__name__)
@@ -136,7 +138,7 @@ def _chart_follows(c: delivery.Claim) -> Callable[[sa.Connection], None] | None:
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 
-def _job(engine: Engine, sender: Sender) -> Callable[[], None]:
+def _job(engine: Engine, sender: Sender, settings: Settings) -> Callable[[], None]:
     last_housekeeping: list[datetime] = []
 
     def run() -> None:
@@ -149,32 +151,38 @@ def _job(engine: Engine, sender: Sender) -> Callable[[], None]:
             return
         last_housekeeping[:] = [now]
         try:
-            housekeeping(engine, now=now)
+            housekeeping(engine, settings, now=now)
         except Exception:  # the next hour tries again; nothing depends on it
             log.exception("clock housekeeping failed")
 
     return run
 
 
-def housekeeping(engine: Engine, *, now: datetime | None = None) -> int:
-    """Hourly clean-up: forget handled Slack event ids past any retry and jobs finished a month ago; the number of
-    rows removed."""
+def housekeeping(engine: Engine, settings: Settings, *, now: datetime | None = None) -> int:
+    """Hourly clean-up: forget handled Slack event ids past any retry and jobs finished a month ago, and delete
+    what is past its retention period (:mod:`cebot.services.purge`); the number of rows removed."""
     with session_scope(engine) as session:
         events = prune_processed_events(session=session, now=now)
         finished = prune_finished_jobs(session=session, now=now)
     if events or finished:
         log.info("housekeeping: forgot %d handled Slack event ids and %d finished jobs", events, finished)
-    return events + finished
+    purged = purge_past_retention(engine=engine, settings=settings, now=now)
+    for report in purged.workspaces:
+        log.info("housekeeping: purged workspace %s", report)
+    if purged.certificates or purged.files:
+        log.info("housekeeping: deleted %d certificates past their retention period and %d stored files",
+                 purged.certificates, purged.files)
+    return events + finished + sum(sum(r.rows.values()) for r in purged.workspaces) + purged.certificates
 
 
-def _add_tick(scheduler: Any, engine: Engine, sender: Sender, minutes: int) -> None:
+def _add_tick(scheduler: Any, engine: Engine, sender: Sender, settings: Settings, minutes: int) -> None:
     from apscheduler.triggers.interval import IntervalTrigger
 
     # One tick at a time (max_instances=1); ticks missed while one ran late collapse into one (coalesce).
     scheduler.add_job(
-        _job(engine, sender), IntervalTrigger(minutes=minutes, timezone=UTC), id=JOB_ID, name="cebot clock tick",
-        max_instances=1, coalesce=True, misfire_grace_time=minutes * 60, next_run_time=datetime.now(UTC),
-        replace_existing=True,
+        _job(engine, sender, settings), IntervalTrigger(minutes=minutes, timezone=UTC), id=JOB_ID,
+        name="cebot clock tick", max_instances=1, coalesce=True, misfire_grace_time=minutes * 60,
+        next_run_time=datetime.now(UTC), replace_existing=True,
     )
 
 
@@ -184,7 +192,7 @@ def run_clock(settings: Settings, engine: Engine, *, minutes: int = TICK_MINUTES
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=UTC)
-    _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), minutes)
+    _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), settings, minutes)
     worker.add_to_scheduler(scheduler, engine=engine, settings=settings)  # exports and uploads, every few s
     log.info("clock started: ticking every %d minutes", minutes)
     try:
@@ -211,7 +219,7 @@ def start_in_process_scheduler(settings: Settings, engine: Engine, *, minutes: i
         if _in_process is not None and _in_process.running:
             return _in_process
         scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
-        _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), minutes)
+        _add_tick(scheduler, engine, sender or SlackSender(settings, engine=engine), settings, minutes)
         worker.add_to_scheduler(scheduler, engine=engine, settings=settings)
         scheduler.start()
         _in_process = scheduler

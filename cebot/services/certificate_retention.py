@@ -3,10 +3,10 @@
 A certificate whose course is in the ledger is kept. One whose course was deleted is kept until the longest
 record-keeping rule of the boards the member tracks has run out (:func:`cebot.domain.retention.keep_until`),
 so an undo, or an audit of a cycle the course counted toward, still finds it. A proposal never saved is kept
-:data:`~cebot.domain.retention.UNSAVED_DAYS` days. ``cebot purge-uninstalled`` runs :func:`purge_expired`
-daily. Deleting rows returns the hashes no row holds any more; :func:`delete_files` removes those from the
-store once the transaction has committed (a failed deletion leaves an unreferenced object, never a row
-without its file).
+:data:`~cebot.domain.retention.UNSAVED_DAYS` days. The clock runs :func:`purge_expired` hourly
+(:mod:`cebot.services.purge`). Deleting rows returns the hashes no row holds any more; :func:`delete_files`
+removes those from the store once the transaction has committed (a failed deletion leaves an unreferenced
+object, never a row without its file).
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ class PurgeReport:
     """Rows per table."""
     released: list[str] = field(default_factory=list)
     """Stored certificate files no row holds any more: delete them from the store after commit
-    (``cebot purge-uninstalled`` does)."""
+    (:mod:`cebot.services.purge` does)."""
 
     def __str__(self) -> str:
         counts = ", ".join(f"{table} {n}" for table, n in self.rows.items() if n) or "no rows"

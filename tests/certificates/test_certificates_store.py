@@ -5,12 +5,10 @@ from __future__ import annotations
 import hashlib
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 import pytest
-from fpdf import FPDF
 
 from cebot.certificates import (
     CertificateNotFound,
@@ -23,15 +21,7 @@ from cebot.certificates import (
     store_from_url,
 )
 from cebot.core.settings import SettingsError, load_settings
-
-
-def certificate_pdf(title: str = "Ethics in Massage") -> bytes:
-    doc = FPDF()
-    doc.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))  # same title, same bytes
-    doc.add_page()
-    doc.set_font("helvetica", size=14)
-    doc.cell(0, 10, f"Course Title: {title}")
-    return bytes(doc.output())
+from tests.helpers.certificate_helpers import certificate_pdf
 
 
 def free_port() -> int:

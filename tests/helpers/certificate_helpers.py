@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fpdf import FPDF
 
 from cebot.services import certificate_files
 
@@ -44,6 +46,16 @@ class MemoryStore:
     def delete(self, sha256: str) -> None:
         with self.lock:
             self.objects.pop(sha256, None)
+
+
+def certificate_pdf(title: str = "Ethics in Massage") -> bytes:
+    """A real one-page PDF (fpdf2) that the stores and the sniffer accept; the same title gives the same bytes."""
+    doc = FPDF()
+    doc.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))  # same title, same bytes
+    doc.add_page()
+    doc.set_font("helvetica", size=14)
+    doc.cell(0, 10, f"Course Title: {title}")
+    return bytes(doc.output())
 
 
 def certificate_bytes(title: str = "Ethics in Touch", hours: str = "3", day: str = "2026-01-05", *,
