@@ -72,13 +72,22 @@ def _rss_kb(pid: int | str) -> int:
 
 
 def _children(pid: int) -> list[str]:
+    """The child processes running another program (Tesseract). A child between fork and exec is this process's own
+    memory seen a second time (subprocess uses vfork), so counting it would add this process's RSS again."""
     out = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             out += (task / "children").read_text().split()
         except OSError:
             continue
-    return out
+    return [kid for kid in out if _exe(kid) not in (None, _exe(pid))]
+
+
+def _exe(pid: int | str) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return None
 
 
 class PeakRss:
