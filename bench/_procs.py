@@ -413,7 +413,7 @@ class BenchFake(FakeSlack):
                     self.publishes[str(call.args.get("user_id"))].append(time.perf_counter())
         return status, answer, extra
 
-    def _response_url(self, http: BaseHTTPRequestHandler, path: str, headers: dict[str, str], body: bytes) -> Any:
+    def _response_url(self, path: str, headers: dict[str, str], body: bytes) -> Any:
         now = time.perf_counter()
         try:
             payload = json.loads(body or b"{}")
@@ -547,7 +547,8 @@ def run_clock_seconds(seconds: float, lease: float | None, backoff: float | None
     from cebot.jobs.sender import SlackSender
 
     scheduler = BlockingScheduler(timezone=UTC)
-    scheduler.add_job(clock._job(engine, SlackSender(settings)), IntervalTrigger(seconds=seconds, timezone=UTC),
+    scheduler.add_job(clock._job(engine, SlackSender(settings), settings),
+                      IntervalTrigger(seconds=seconds, timezone=UTC),
                       id=clock.JOB_ID, name="cebot clock tick", max_instances=1, coalesce=True,
                       misfire_grace_time=max(1, int(seconds)), next_run_time=datetime.now(UTC))
     clock.log.info("clock started: ticking every %g seconds", seconds)

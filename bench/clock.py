@@ -137,9 +137,10 @@ def measure(url: str) -> dict[str, Any]:
                 phases[name] = phases.get(name, 0.0) + time.perf_counter() - t0
         return run
 
-    clock.plan = timed("plan", clock.plan)  # type: ignore[assignment]
-    clock.delivery = SimpleNamespace(**{**vars(clock.delivery), "claim": timed("claim", clock.delivery.claim)})
-    clock._deliver = timed("deliver", clock._deliver)  # type: ignore[assignment]
+    clock.plan = timed("plan", clock.plan)
+    clock.delivery = SimpleNamespace(  # type: ignore[assignment]
+        **{**vars(clock.delivery), "claim": timed("claim", clock.delivery.claim)})
+    clock._deliver = timed("deliver", clock._deliver)
     batch_queries: list[int] = []
     plan_batch = reminders._plan_batch
 

@@ -50,9 +50,10 @@ def seed(url: str, entries: int, *, old_only: bool) -> tuple[int, int]:
     rnd = random.Random(15)
     first_day = 1100 if old_only else 0
     with session_scope(engine) as s:
-        ws = Workspace(team_id=f"TBENCH{int(old_only)}", team_name="Bench")
+        ws = Workspace(team_id=f"TBENCH{int(old_only)}", name="Bench")
         s.add(ws)
         s.flush()
+        assert ws.id is not None
         member = Member(workspace_id=ws.id, slack_user_id="UBENCH", display_name="Bench")
         s.add(member)
         s.flush()
