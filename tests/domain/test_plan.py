@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,7 +33,7 @@ def exhaustive(targets: list[Target], today: date, limit: int = 12) -> int | Non
 @st.composite
 def small_sets(draw: st.DrawFn, key: str) -> Target:
     total = draw(st.integers(1, 4))
-    kw: dict[str, object] = {}
+    kw: dict[str, Any] = {}
     mins = []
     if draw(st.booleans()):
         mins.append(minimum("ethics", draw(st.integers(1, total)), "ethics",

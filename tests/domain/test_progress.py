@@ -474,7 +474,7 @@ caps_st = st.lists(
               st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 48),
               st.sampled_from([(), ("self_care",), ("cpr",), ("business",), ("self_care", "business")]),
               st.sampled_from([(), ("home_study",), ("live_online", "home_study")])).filter(lambda c: c is not None),
-    max_size=4, unique_by=lambda c: c.key)
+    max_size=4, unique_by=lambda c: c.key if c is not None else "")
 
 sets_st = st.builds(
     lambda total, caps, mins, in_person: rset(total / 4, caps=tuple(caps),

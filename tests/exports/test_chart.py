@@ -23,7 +23,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 
 def colours(png: bytes) -> set[tuple[int, int, int]]:
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    return {c for _, c in image.getcolors(maxcolors=1 << 20) or []}
+    return {(c[0], c[1], c[2]) for _, c in image.getcolors(maxcolors=1 << 20) or [] if isinstance(c, tuple)}
 
 
 def test_chart_is_a_png_with_the_status_colours_present() -> None:

@@ -52,7 +52,7 @@ def test_housekeeping_forgets_only_old_event_ids(engine: Engine, settings: Setti
 def test_clock_job_runs_housekeeping_with_its_tick(engine: Engine, settings: Settings) -> None:
     """The scheduled clock job also prunes old event ids (at most once an hour)."""
     _add_events(engine, utcnow())
-    run = _job(engine, _Recorder(), settings)  # type: ignore[arg-type]
+    run = _job(engine, _Recorder(), settings)
     run()
     assert _event_ids(engine) == ["Ev-new"]
 

@@ -141,9 +141,9 @@ def test_jobs_are_claimed_oldest_first(engine: Engine) -> None:
     seed_member(engine)
     add_jobs(engine, "k", [{"n": 1}, {"n": 2}])
     with engine.begin() as conn:
-        conn.execute(sa.update(Job).where(Job.payload["n"].as_integer() == 2)  # type: ignore[index]
+        conn.execute(sa.update(Job).where(Job.payload["n"].as_integer() == 2)
                      .values(next_attempt_at=NOW - timedelta(minutes=1)))
-        conn.execute(sa.update(Job).where(Job.payload["n"].as_integer() == 1)  # type: ignore[index]
+        conn.execute(sa.update(Job).where(Job.payload["n"].as_integer() == 1)
                      .values(next_attempt_at=NOW))
     claim = queue.claim_next(engine, NOW, LEASE)
     assert claim is not None

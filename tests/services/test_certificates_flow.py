@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cebot.core.settings import Settings
 from cebot.models import CEEntry, Certificate, Job
@@ -57,7 +57,7 @@ def button(call: Call, action_id: str) -> dict[str, Any]:
 
 def certificates_of(engine: Engine) -> list[Certificate]:
     with Session(engine) as s:
-        return list(s.exec(select(Certificate).order_by(Certificate.id)))
+        return list(s.exec(select(Certificate).order_by(col(Certificate.id))))
 
 
 def titled(engine: Engine, title: str) -> list[CEEntry]:

@@ -49,8 +49,8 @@ def snapshot(engine: Engine, user_id: str) -> dict[str, list[dict[str, Any]]]:
         for table in TABLES:
             rows = s.exec(select(table)).all()
             mine = [r.model_dump() for r in rows
-                    if (table is Delivery and r.recipient == user_id)
-                    or (table is Member and r.slack_user_id == user_id)
+                    if (table is Delivery and getattr(r, "recipient", None) == user_id)
+                    or (table is Member and getattr(r, "slack_user_id", None) == user_id)
                     or (m is not None and getattr(r, "member_id", None) == m.id)]
             out[table.__name__] = mine
         return out

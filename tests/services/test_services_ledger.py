@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -116,14 +117,14 @@ def test_edit_or_delete_of_someone_elses_entry_is_not_found(engine: Engine, owne
     before = None
     with session_scope(engine) as s:
         before = _counts(s)
-    calls = {
+    calls: dict[str, Callable[[Session, Member, int], object]] = {
         "edit": lambda s, m, i: ledger.edit_entry(session=s, member=m, entry_id=i, changes={"hours": 4}),
         "delete": lambda s, m, i: ledger.delete_entry(session=s, member=m, entry_id=i),
         "get": lambda s, m, i: ledger.get_entry(session=s, member=m, entry_id=i),
     }
     for call in calls.values():
         with pytest.raises(NotFound) as info:
-            _as(engine, alice_id, lambda s, m, call=call: call(s, m, other_id))
+            _as(engine, alice_id, functools.partial(_on_entry, call, other_id))
         assert info.value.message == (f"I couldn't find entry #{other_id} in your log. "
                                       "Try /ce list to see your entries.")
     with session_scope(engine) as s:
@@ -135,6 +136,10 @@ def test_edit_or_delete_of_someone_elses_entry_is_not_found(engine: Engine, owne
     with pytest.raises(NotFound) as info2:
         _as(engine, alice_id, lambda s, m: calls["edit"](s, m, missing))
     assert info2.value.message == f"I couldn't find entry #{missing} in your log. Try /ce list to see your entries."
+
+
+def _on_entry(call: Callable[[Session, Member, int], object], entry_id: int, s: Session, m: Member) -> object:
+    return call(s, m, entry_id)
 
 
 def _as(engine: Engine, member_id: int | None, call: Callable[[Session, Member], object]) -> object:

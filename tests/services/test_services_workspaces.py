@@ -68,8 +68,9 @@ def test_profile_refresh_after_a_day(session: Session) -> None:
                    now=now)
     session.commit()
     session.expire_all()
-    m = session.get(Member, m.id)
-    assert m is not None
+    again = session.get(Member, m.id)
+    assert again is not None
+    m = again
     assert (m.display_name, m.timezone) == ("Ana", "America/Chicago")
     assert not member_needs_refresh(m, now + timedelta(hours=23))
     assert member_needs_refresh(m, now + timedelta(hours=24))

@@ -44,7 +44,7 @@ def progresses(entry_id: int, reason: str) -> list[Progress]:
     window = CycleWindow(date(2025, 9, 1), date(2027, 8, 31))
     return [Progress(key=key, name=f"{key} & <licence>", status=Status.DUE_SOON, window=window,
                      deadline=date(2027, 8, 31), days_left=40, required=96, counted=12, remaining=84,
-                     not_counted=[NotCounted(entry_id=entry_id, title="t", hours=4, reason=reason, partial=False)])
+                     not_counted=(NotCounted(entry_id=entry_id, title="t", hours=4, reason=reason, partial=False),))
             for key in ("FL", "NCBTMB", "TX", "NY", "AMMA", "VA")]
 
 

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from slack_bolt import App, BoltContext
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, select
 
 from cebot.core.db import make_engine
@@ -101,7 +102,10 @@ def test_oversized_body_without_length_is_413(slack_app: App, engine: Engine) ->
     statuses: list[str] = []
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/slack/events", "SERVER_PROTOCOL": "HTTP/1.1",
                "wsgi.input": io.BytesIO(b"a" * (MAX_BODY_BYTES + 10))}
-    make_wsgi_app(slack_app, engine)(environ, lambda status, headers: statuses.append(status))
+    def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+        statuses.append(status)
+
+    make_wsgi_app(slack_app, engine)(environ, start)
     assert statuses == ["413 Request Entity Too Large"]
 
 
@@ -399,9 +403,14 @@ def test_make_wsgi_app_registers_engine_for_after_fork(slack_app: App, engine: E
     assert engine in wsgi._served_engines
     with engine.connect():
         pass
-    assert engine.pool.checkedin() == 1
+    inherited = engine.pool
+    assert isinstance(inherited, QueuePool)
+    assert inherited.checkedin() == 1
     wsgi.after_fork()
-    assert engine.pool.checkedin() == 0
+    fresh = engine.pool  # the inherited connections are left to the parent, never closed or reused here
+    assert isinstance(fresh, QueuePool)
+    assert fresh is not inherited
+    assert fresh.checkedin() == 0
 
 
 def test_an_app_built_and_dropped_frees_its_engine(slack_settings: Settings, database_url: str) -> None:

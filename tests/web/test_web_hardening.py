@@ -86,12 +86,22 @@ def test_the_request_id_comes_back(slack: SlackHarness) -> None:
     assert len(slack.get("/healthz").headers["x-request-id"]) == 16
 
 
+class _Recording(logging.Handler):
+    """Keeps the records it is given."""
+
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_each_request_line_carries_its_request_id_and_team(slack: SlackHarness,
                                                            caplog: pytest.LogCaptureFixture) -> None:
     """cebot.web.wsgi's line for a request names the caller's X-Request-Id and the team of the signed body."""
     records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
+    handler = _Recording(records)
     handler.addFilter(RedactingFilter())
     caplog.set_level(logging.INFO, logger="cebot.web.wsgi")
     logging.getLogger("cebot.web.wsgi").addHandler(handler)
