@@ -13,9 +13,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -27,9 +25,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-LIST_PAGE_SIZE = 1000
-"""Objects per S3 listing request (S3's own maximum)."""
 
 
 class CertificateNotFound(KeyError):
@@ -62,11 +57,6 @@ class CertificateStore(Protocol):
         ...
 
     def exists(self, sha256: str) -> bool: ...
-
-    def written_before(self, moment: datetime) -> Iterator[str]:
-        """The hashes of stored files last written before ``moment`` (an aware datetime): for the sweep of files
-        no row holds (:func:`cebot.services.certificate_retention.unheld_files`)."""
-        ...
 
     def delete(self, sha256: str) -> None:
         """Remove the file; nothing happens if it is not there."""
@@ -133,15 +123,6 @@ class FileStore:
     def delete(self, sha256: str) -> None:
         self.path(sha256).unlink(missing_ok=True)
 
-    def written_before(self, moment: datetime) -> Iterator[str]:
-        cutoff = moment.timestamp()
-        for path in self.root.glob("??/??/*"):
-            try:
-                if _SHA256.fullmatch(path.name) and path.stat().st_mtime < cutoff:
-                    yield path.name
-            except FileNotFoundError:  # deleted meanwhile
-                continue
-
 
 class S3Store:
     """Objects ``<prefix>/ab/cd/<sha256>`` in one bucket. Credentials, region and endpoint come from boto3's usual
@@ -195,21 +176,6 @@ class S3Store:
 
     def delete(self, sha256: str) -> None:
         self._call("delete_object", Bucket=self.bucket, Key=self.key(sha256))  # S3 deletes are idempotent
-
-    def written_before(self, moment: datetime) -> Iterator[str]:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else "",
-                PaginationConfig={"PageSize": LIST_PAGE_SIZE})
-            for page in pages:
-                for obj in page.get("Contents", []):
-                    name = obj["Key"].rsplit("/", 1)[-1]
-                    if _SHA256.fullmatch(name) and obj["Key"] == self.key(name) and obj["LastModified"] < moment:
-                        yield name
-        except (ClientError, BotoCoreError) as exc:
-            raise StoreError(f"S3 list_objects_v2 failed: {exc}") from exc
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError

@@ -27,8 +27,6 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(f"{verb} {done.certificates} certificate(s) past their retention period; {done.files} stored file(s) "
               "removed.\n")
-    if done.leftovers:
-        out.write(f"{verb} {done.leftovers} stored file(s) no row holds, left behind by an earlier deletion.\n")
     if not done.workspaces:
         out.write(f"No workspace was uninstalled more than {done.days} days ago; nothing to delete.\n")
         return 0

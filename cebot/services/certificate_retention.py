@@ -80,20 +80,6 @@ def purge_expired(*, session: Session, now: datetime | None = None, dry_run: boo
     return RetentionReport(rows=len(rows), hashes=tuple(certificates.unreferenced(session=session, hashes=hashes)))
 
 
-UNHELD_GRACE = timedelta(days=1)
-"""A stored file no row holds is left this long before :func:`unheld_files` names it: a file is stored just
-before the row that holds it is committed."""
-
-
-def unheld_files(*, session: Session, store: Any, now: datetime | None = None) -> list[str]:
-    """Stored files no certificate row holds, written over :data:`UNHELD_GRACE` ago: what a deletion that failed
-    after its commit (the store unreachable) left behind. Checked again just before they are deleted."""
-    cutoff = (now or utcnow()) - UNHELD_GRACE
-    held = set(session.exec(select(Certificate.sha256).where(
-        col(Certificate.sha256).is_not(None), col(Certificate.stored).is_(True))))
-    return sorted(h for h in store.written_before(cutoff) if h not in held)
-
-
 def delete_files(store: Any, hashes: Iterable[str]) -> int:
     """Remove ``hashes`` from the store (after the commit that removed their rows); how many went."""
     done = 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -21,7 +20,6 @@ from cebot.certificates import (
     store_from_settings,
     store_from_url,
 )
-from cebot.certificates import store as store_module
 from cebot.core.settings import SettingsError, load_settings
 from tests.helpers.certificate_helpers import certificate_pdf
 
@@ -85,33 +83,6 @@ def test_same_bytes_twice_keep_one_copy(store: CertificateStore) -> None:
     other = store.put(certificate_pdf("Thai Massage Level 1"))
     assert first == again
     assert other.sha256 != first.sha256
-
-
-def test_written_before_lists_what_was_stored_before_a_moment(store: CertificateStore) -> None:
-    """The store lists the hashes of files written before a moment, and nothing else it holds (other keys)."""
-    stored = store.put(certificate_pdf())
-    now = datetime.now(UTC)
-    assert list(store.written_before(now + timedelta(minutes=1))) == [stored.sha256]
-    assert list(store.written_before(now - timedelta(minutes=1))) == []
-    if isinstance(store, S3Store):  # an object outside the prefix, or not named by a hash, is not the store's
-        boto3.client("s3").put_object(Bucket=store.bucket, Key="elsewhere/ab/cd/" + stored.sha256, Body=b"x")
-        boto3.client("s3").put_object(Bucket=store.bucket, Key=f"{store.prefix}/notes.txt", Body=b"x")
-    else:
-        assert isinstance(store, FileStore)
-        (store.root / "ab" / "cd").mkdir(parents=True, exist_ok=True)
-        (store.root / "ab" / "cd" / ".incoming-123").write_bytes(b"x")
-    assert list(store.written_before(now + timedelta(minutes=1))) == [stored.sha256]
-
-
-def test_s3_listing_pages_through_every_object(s3_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """More objects than one listing page are all listed (pages of 2 here, 1,000 in use)."""
-    monkeypatch.setattr(store_module, "LIST_PAGE_SIZE", 2)
-    store = S3Store(s3_env, "p")
-    client = boto3.client("s3")
-    names = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(5)]
-    for name in names:
-        client.put_object(Bucket=s3_env, Key=store.key(name), Body=b"x")
-    assert sorted(store.written_before(datetime.now(UTC) + timedelta(minutes=1))) == sorted(names)
 
 
 def test_rejected_file_is_not_stored(store: CertificateStore, tmp_path: Path) -> None:

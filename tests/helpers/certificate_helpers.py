@@ -47,11 +47,6 @@ class MemoryStore:
         with self.lock:
             self.objects.pop(sha256, None)
 
-    def written_before(self, moment: datetime) -> list[str]:
-        """None: this store keeps no write times, so nothing is old enough to sweep (the sweep's tests use the
-        real stores)."""
-        return []
-
 
 def certificate_pdf(title: str = "Ethics in Massage") -> bytes:
     """A real one-page PDF (fpdf2) that the stores and the sniffer accept; the same title gives the same bytes."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from cebot.certificates import FileStore, store_from_settings
+from cebot.certificates import store_from_settings
 from cebot.core.settings import Settings
 from cebot.models import Certificate, Workspace
 from cebot.services import certificates, tenancy
@@ -59,23 +58,3 @@ def test_days_override_the_setting_and_files_go_after_the_rows(engine: Engine, s
     assert (store.exists(old), store.exists(recent)) == (False, True)
     with Session(engine) as s:
         assert [w.team_id for w in s.exec(select(Workspace))] == ["TRECENT"]
-
-
-def test_files_an_earlier_deletion_left_behind_are_swept(engine: Engine, settings: Settings, tmp_path: Path) -> None:
-    """A stored file no row holds, written over a day ago, goes; a fresh one (its row not yet saved) and a held one
-    stay; a dry run only counts it."""
-    settings = settings.model_copy(update={"certificate_store": f"file://{tmp_path}"})
-    store = store_from_settings(settings)
-    assert isinstance(store, FileStore)
-    left, fresh = store.put(certificate_pdf("Left behind")), store.put(certificate_pdf("Just uploaded"))
-    two_days_ago = (NOW - timedelta(days=2)).timestamp()
-    os.utime(store.path(left.sha256), (two_days_ago, two_days_ago))
-    os.utime(store.path(fresh.sha256), (NOW.timestamp(), NOW.timestamp()))
-    held = _uninstalled_with_a_file(engine, settings, "TLIVE", 1)  # past no retention: its row stays
-    os.utime(store.path(held), (two_days_ago, two_days_ago))
-    dry = purge_past_retention(engine=engine, settings=settings, now=NOW, dry_run=True)
-    assert (dry.leftovers, dry.files) == (1, 0)
-    assert store.exists(left.sha256)
-    done = purge_past_retention(engine=engine, settings=settings, now=NOW)
-    assert (done.leftovers, done.files, done.workspaces) == (1, 1, [])
-    assert (store.exists(left.sha256), store.exists(fresh.sha256), store.exists(held)) == (False, True, True)
