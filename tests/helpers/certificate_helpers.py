@@ -15,8 +15,13 @@ from typing import Any
 
 import pytest
 from fpdf import FPDF
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from cebot.services import certificate_files
+from cebot.certificates import store_from_settings
+from cebot.core.settings import Settings
+from cebot.services import certificate_files, certificates, tenancy
+from tests.helpers.exports_helpers import member
 
 
 @dataclass(frozen=True)
@@ -92,3 +97,18 @@ def use_memory_store(monkeypatch: pytest.MonkeyPatch) -> MemoryStore:
     monkeypatch.setattr(certificate_files, "open_store", lambda settings: store)
     monkeypatch.setattr(certificate_files, "inspect", fake_inspect)
     return store
+
+
+def uninstalled_with_a_file(engine: Engine, settings: Settings, team: str, uninstalled_at: datetime) -> str:
+    """A workspace with a member whose certificate is in the settings' store, uninstalled at ``uninstalled_at``;
+    the file's hash."""
+    store = store_from_settings(settings)
+    with Session(engine, expire_on_commit=False) as s:
+        m = member(s, "U1", team_id=team)
+        stored = store.put(certificate_pdf(f"Course of {team}"))
+        certificates.record_file(session=s, member=m, sha256=stored.sha256, media_type=stored.media_type,
+                                 size=stored.size, original_name="c.pdf", shared_by="U1", slack_file_id=None,
+                                 permalink=None, reading=None)
+        tenancy.mark_uninstalled(session=s, team_id=team, now=uninstalled_at)
+        s.commit()
+    return stored.sha256

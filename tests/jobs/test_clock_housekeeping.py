@@ -12,9 +12,7 @@ from cebot.certificates import store_from_settings
 from cebot.core.settings import Settings
 from cebot.jobs.clock import _job, housekeeping
 from cebot.models import ProcessedEvent, Workspace, utcnow
-from cebot.services import certificates, tenancy
-from tests.helpers.certificate_helpers import certificate_pdf
-from tests.helpers.exports_helpers import member
+from tests.helpers.certificate_helpers import uninstalled_with_a_file
 from tests.helpers.jobs_helpers import add_jobs, jobs
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -74,17 +72,8 @@ def test_housekeeping_purges_what_is_past_retention(engine: Engine, settings: Se
     """A workspace uninstalled 91 days ago goes, with its stored file; one uninstalled 89 days ago stays, with its."""
     settings = settings.model_copy(update={"certificate_store": f"file://{tmp_path / 'store'}"})
     store = store_from_settings(settings)
-    files = {}
-    with Session(engine, expire_on_commit=False) as s:
-        for team, days in (("TOLD", 91), ("TRECENT", 89)):
-            m = member(s, "U1", team_id=team)
-            stored = store.put(certificate_pdf(f"Certificate of {team}"))
-            certificates.record_file(session=s, member=m, sha256=stored.sha256, media_type=stored.media_type,
-                                     size=stored.size, original_name="c.pdf", shared_by="U1", slack_file_id=None,
-                                     permalink=None, reading=None)
-            tenancy.mark_uninstalled(session=s, team_id=team, now=NOW - timedelta(days=days))
-            files[team] = stored.sha256
-        s.commit()
+    files = {team: uninstalled_with_a_file(engine, settings, team, NOW - timedelta(days=days))
+             for team, days in (("TOLD", 91), ("TRECENT", 89))}
     assert housekeeping(engine, settings, now=NOW) > 0
     with Session(engine) as s:
         assert [w.team_id for w in s.exec(select(Workspace))] == ["TRECENT"]

@@ -11,25 +11,14 @@ from sqlmodel import Session, select
 from cebot.certificates import store_from_settings
 from cebot.core.settings import Settings
 from cebot.models import Certificate, Workspace
-from cebot.services import certificates, tenancy
 from cebot.services.purge import purge_past_retention
-from tests.helpers.certificate_helpers import certificate_pdf
-from tests.helpers.exports_helpers import member
+from tests.helpers.certificate_helpers import uninstalled_with_a_file
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
 
 def _uninstalled_with_a_file(engine: Engine, settings: Settings, team: str, days_ago: int) -> str:
-    store = store_from_settings(settings)
-    with Session(engine, expire_on_commit=False) as s:
-        m = member(s, "U1", team_id=team)
-        stored = store.put(certificate_pdf(f"Course of {team}"))
-        certificates.record_file(session=s, member=m, sha256=stored.sha256, media_type=stored.media_type,
-                                 size=stored.size, original_name="c.pdf", shared_by="U1", slack_file_id=None,
-                                 permalink=None, reading=None)
-        tenancy.mark_uninstalled(session=s, team_id=team, now=NOW - timedelta(days=days_ago))
-        s.commit()
-    return stored.sha256
+    return uninstalled_with_a_file(engine, settings, team, NOW - timedelta(days=days_ago))
 
 
 def test_dry_run_counts_and_deletes_nothing(engine: Engine, settings: Settings, tmp_path: Path) -> None:
