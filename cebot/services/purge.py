@@ -30,10 +30,6 @@ class Purge:
     files: int
     """Stored files removed (0 on a dry run)."""
 
-    @property
-    def deleted_anything(self) -> bool:
-        return bool(self.workspaces or self.certificates or self.files)
-
 
 def purge_past_retention(*, engine: Engine, settings: Settings, days: int | None = None,
                          now: datetime | None = None, dry_run: bool = False) -> Purge:

@@ -40,7 +40,8 @@ def test_days_override_the_setting_and_files_go_after_the_rows(engine: Engine, s
     settings = settings.model_copy(update={"certificate_store": f"file://{tmp_path}"})
     old = _uninstalled_with_a_file(engine, settings, "TOLD", 40)
     recent = _uninstalled_with_a_file(engine, settings, "TRECENT", 20)
-    assert not purge_past_retention(engine=engine, settings=settings, now=NOW).deleted_anything
+    nothing = purge_past_retention(engine=engine, settings=settings, now=NOW)
+    assert (nothing.workspaces, nothing.certificates, nothing.files) == ([], 0, 0)
     done = purge_past_retention(engine=engine, settings=settings, now=NOW, days=30)
     assert ([r.team_id for r in done.workspaces], done.files) == (["TOLD"], 1)
     store = store_from_settings(settings)
