@@ -173,6 +173,10 @@ class SlackServer(SlackAnswers):
         parts = urlsplit(http.path)
         length = int(http.headers.get("Content-Length") or 0)
         body = http.rfile.read(length) if length else b""
+        if len(body) < length:  # the caller died mid-send (a killed process): Slack never sees such a request
+            log.debug("dropped %s: %d of %d body bytes before the caller hung up", parts.path, len(body), length)
+            http.close_connection = True
+            return
         headers = {k.lower(): v for k, v in http.headers.items()}
         path = parts.path
         if path.startswith("/api/"):

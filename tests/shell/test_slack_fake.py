@@ -215,3 +215,15 @@ def test_a_client_gone_before_its_answer_is_no_error(fake: FakeSlack, capsys: py
     assert [(r.levelno, "went away" in r.getMessage()) for r in logged] == [(logging.DEBUG, True)]
     assert "Traceback" not in capsys.readouterr().err
     assert WebClient(token="xoxb-1", base_url=fake.url).api_test()["ok"]  # and the fake serves on
+
+
+def test_a_request_cut_off_mid_body_is_not_a_call(fake: FakeSlack) -> None:
+    """A caller killed while sending (fewer body bytes than its Content-Length) leaves no call and no violation."""
+    with socket.create_connection(("127.0.0.1", int(fake.base_url.rsplit(":", 1)[1]))) as sock:
+        sock.sendall(b"POST /api/views.publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Authorization: Bearer xoxb-1\r\nContent-Length: 500\r\n\r\n{\"user_id\": \"U1\"")
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(100) == b""  # no answer: the connection is closed
+    WebClient(token="xoxb-1", base_url=fake.url).api_test()  # the fake still serves, and has handled that one first
+    assert [c.method for c in fake.calls()] == ["api.test"]
+    assert fake.violations == []
